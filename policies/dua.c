@@ -1,0 +1,2 @@
+/* policies/dua.c: not written yet. */
+#include "config.h"

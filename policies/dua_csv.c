@@ -1,0 +1,2 @@
+/* policies/dua_csv.c: not written yet. */
+#include "config.h"

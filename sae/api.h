@@ -1,0 +1,1 @@
+/* sae/api.h: not written yet. */

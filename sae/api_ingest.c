@@ -1,0 +1,2 @@
+/* sae/api_ingest.c: not written yet. */
+#include "config.h"

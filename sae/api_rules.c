@@ -1,0 +1,2 @@
+/* sae/api_rules.c: not written yet. */
+#include "config.h"

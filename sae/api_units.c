@@ -1,0 +1,2 @@
+/* sae/api_units.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sae/catalog.c: not written yet. */
+#include "config.h"

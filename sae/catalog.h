@@ -1,0 +1,1 @@
+/* sae/catalog.h: not written yet. */

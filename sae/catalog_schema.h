@@ -1,0 +1,1 @@
+/* sae/catalog_schema.h: not written yet. */

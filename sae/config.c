@@ -1,0 +1,2 @@
+/* sae/config.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sae/config.h: not written yet. */

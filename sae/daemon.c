@@ -1,0 +1,2 @@
+/* sae/daemon.c: not written yet. */
+#include "config.h"

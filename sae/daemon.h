@@ -1,0 +1,1 @@
+/* sae/daemon.h: not written yet. */

@@ -1,0 +1,2 @@
+/* sae/format.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sae/format.h: not written yet. */

@@ -1,0 +1,2 @@
+/* sae/http.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sae/http.h: not written yet. */

@@ -1,0 +1,2 @@
+/* sae/ingest.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sae/ingest.h: not written yet. */

@@ -1,0 +1,2 @@
+/* sae/journal.c: not written yet. */
+#include "config.h"

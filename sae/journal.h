@@ -1,0 +1,1 @@
+/* sae/journal.h: not written yet. */

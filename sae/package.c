@@ -1,0 +1,2 @@
+/* sae/package.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,93 @@
+/*
+ * package.h: reading a submitted package (zip, tar, tar.gz, tar.zst...)
+ * with libarchive, streaming, under limits.  Entry names are checked and
+ * reported, never turned into file-system paths: entries are read into
+ * memory (the manifest, bounded) or streamed to a callback (objects).
+ */
+#ifndef SAE_PACKAGE_H
+#define SAE_PACKAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sae/buf.h"
+#include "sae/err.h"
+
+struct package_limits {
+	uint64_t	max_entries;		/* default 100000 */
+	uint64_t	max_expanded;		/* sum of entry sizes; default 64 GiB */
+	uint64_t	max_ratio;		/* expanded / package bytes; default 200 */
+	uint64_t	max_manifest;		/* manifest.xml bytes; default 64 MiB */
+};
+
+struct package_entry {
+	char		*name;		/* as stored, normalised: no leading "./" */
+	uint64_t	 size;		/* declared by the container; checked when read */
+	int		 index;		/* position in the container */
+};
+
+struct package {
+	char			*path;		/* the spooled package */
+	uint64_t		 package_size;
+	char			*format;	/* "zip", "tar", "tar.gz"... for the log */
+	struct package_entry	*entries;	/* regular files only, manifest excluded */
+	size_t			 nentries;
+	struct sae_buf		 manifest;	/* contents of the root manifest.xml */
+};
+
+/*
+ * What a package can be wrong about.  package_open reports the first one;
+ * the code tells the caller whether it is the producer's fault (a KO
+ * reply) or ours.
+ */
+enum package_fault {
+	PACKAGE_OK = 0,
+	PACKAGE_UNREADABLE,	/* not an archive libarchive reads, or truncated */
+	PACKAGE_NO_MANIFEST,	/* no manifest.xml at the root */
+	PACKAGE_TWO_MANIFESTS,
+	PACKAGE_BAD_NAME,	/* absolute, "..", backslash, NUL, empty, non UTF-8 */
+	PACKAGE_DUPLICATE,	/* the same name twice */
+	PACKAGE_LINK,		/* symlink, hard link, device, fifo */
+	PACKAGE_TOO_MANY,	/* more entries than max_entries */
+	PACKAGE_TOO_BIG,	/* expanded size over max_expanded */
+	PACKAGE_RATIO,		/* expansion ratio over max_ratio (zip bomb) */
+	PACKAGE_MANIFEST_BIG	/* manifest over max_manifest */
+};
+
+/**
+ * package_open(out, fault, path, limits, err): first pass over the spooled
+ * package at ${path}: lists the entries, checks names and kinds, reads the
+ * manifest.  Directories are ignored.  On a problem with the package
+ * itself, returns -1 with *fault set and a sentence naming the entry in
+ * ${err} (SAE_EINVAL or SAE_ELIMIT); on a problem of ours, -1 with
+ * *fault == PACKAGE_OK.  Sizes are checked against the limits both as
+ * declared in headers and as actually read, so a lying header does not
+ * help a bomb.
+ */
+int	package_open(struct package **, enum package_fault *, const char *,
+	    const struct package_limits *, struct sae_err *);
+void	package_free(struct package *);
+
+/**
+ * package_each_cb: receives the bytes of one entry in chunks; ${data} is
+ * NULL and ${len} 0 once at the end of the entry.  Returning -1 stops the
+ * walk (the callback fills err).
+ */
+typedef int package_each_cb(void *, const struct package_entry *,
+	    const void *, size_t, struct sae_err *);
+
+/**
+ * package_each(pkg, want, cb, arg, err): second pass: streams every entry
+ * whose index has want[index] != 0 (an array of pkg->nentries flags; NULL
+ * means all) to ${cb}, in container order, without holding an entry in
+ * memory.  Enforces max_expanded and max_ratio on the bytes actually
+ * decompressed.
+ */
+int	package_each(struct package *, const unsigned char *,
+	    package_each_cb *, void *, struct sae_err *);
+
+/** package_find(pkg, name): the entry with exactly that name, or NULL. */
+const struct package_entry *package_find(const struct package *,
+	    const char *);
+
+#endif

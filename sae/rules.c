@@ -1,0 +1,2 @@
+/* sae/rules.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* sae/rules.h: not written yet. */

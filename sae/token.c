@@ -1,0 +1,2 @@
+/* sae/token.c: not written yet. */
+#include "config.h"

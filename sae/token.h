@@ -1,0 +1,1 @@
+/* sae/token.h: not written yet. */

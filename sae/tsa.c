@@ -1,0 +1,2 @@
+/* sae/tsa.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* seda/seda_internal.h: not written yet. */

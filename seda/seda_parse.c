@@ -1,0 +1,2 @@
+/* seda/seda_parse.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* seda/seda_reply.c: not written yet. */
+#include "config.h"

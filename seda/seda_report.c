@@ -1,0 +1,2 @@
+/* seda/seda_report.c: not written yet. */
+#include "config.h"

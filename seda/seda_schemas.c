@@ -1,0 +1,2 @@
+/* seda/seda_schemas.c: not written yet. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* seda/seda_types.c: not written yet. */
+#include "config.h"

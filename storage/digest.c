@@ -1,0 +1,2 @@
+/* storage/digest.c: not written yet. */
+#include "config.h"

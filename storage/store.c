@@ -1,0 +1,2 @@
+/* storage/store.c: not written yet. */
+#include "config.h"

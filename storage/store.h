@@ -1,0 +1,127 @@
+/*
+ * store.h: the object store.  Objects are named by the SHA-256 of their
+ * original bytes and kept on one or more storage offers (local
+ * directories), each either sovereign or not.  An object is written once,
+ * compressed with zstd when that pays, made durable (temp file, fsync,
+ * rename, fsync of the directory) and never modified in place; reading
+ * gives back the original bytes and checks their digest as it goes.
+ *
+ * Layout of an offer: ROOT/objects/ab/<64 hex>      (raw bytes)
+ *                     ROOT/objects/ab/<64 hex>.zst  (one zstd frame)
+ *                     ROOT/tmp/                     (writes in progress)
+ */
+#ifndef STORAGE_STORE_H
+#define STORAGE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sae/err.h"
+#include "storage/digest.h"
+
+struct store;
+struct store_writer;
+struct store_reader;
+
+struct store_offer_conf {
+	const char	*name;		/* [a-z0-9_-]+ */
+	const char	*path;		/* directory; created if missing */
+	int		 sovereign;	/* 1: public body's own local storage */
+};
+
+enum store_encoding {
+	STORE_RAW = 0,
+	STORE_ZSTD
+};
+
+struct store_stat {
+	enum store_encoding	encoding;
+	uint64_t		stored_size;	/* bytes on disk */
+};
+
+/**
+ * store_open(out, offers, n, err): opens (creating directories as needed)
+ * the ${n} offers and removes stale temp files left by a crash.
+ */
+int	store_open(struct store **, const struct store_offer_conf *, size_t,
+	    struct sae_err *);
+void	store_free(struct store *);
+
+/** store_offer_sovereign(st, offer): 1, 0, or -1 if no such offer. */
+int	store_offer_sovereign(const struct store *, const char *);
+
+/**
+ * store_writer_new(out, st, offer, mask, err): starts a new object in the
+ * temp directory of ${offer}.  SHA-256 and SHA-512 are always computed;
+ * ${mask} (DIGEST_MASK bits) adds more, for checking declared digests.
+ * Memory use is bounded whatever the object's size.
+ */
+int	store_writer_new(struct store_writer **, struct store *, const char *,
+	    unsigned, struct sae_err *);
+int	store_writer_write(struct store_writer *, const void *, size_t,
+	    struct sae_err *);
+/**
+ * store_writer_finish(w, digests, size, err): ends the stream, fsyncs the
+ * temp file and gives the digests and the original size.  The object is
+ * not visible until store_writer_commit.
+ */
+int	store_writer_finish(struct store_writer *, struct digest_result *,
+	    uint64_t *, struct sae_err *);
+/**
+ * store_writer_commit(w, err): renames the temp file to its final name and
+ * fsyncs the directory.  If the object already exists there, it is kept
+ * and the temp file dropped.
+ */
+int	store_writer_commit(struct store_writer *, struct sae_err *);
+/** store_writer_free(w): NULL-safe; removes the temp file unless committed. */
+void	store_writer_free(struct store_writer *);
+
+/**
+ * store_copy(st, from, to, sha256, err): makes the object durable on offer
+ * ${to} from the copy on ${from}, verifying the digest of what it wrote.
+ */
+int	store_copy(struct store *, const char *, const char *,
+	    const unsigned char[32], struct sae_err *);
+
+/**
+ * store_stat(st, offer, sha256, out, err): 0 and ${out} filled if the
+ * object is on ${offer}; -1 with SAE_ENOTFOUND if not.
+ */
+int	store_stat(struct store *, const char *, const unsigned char[32],
+	    struct store_stat *, struct sae_err *);
+
+/**
+ * store_reader_open(out, st, offer, sha256, err): opens the copy on
+ * ${offer} for reading its original bytes.
+ */
+int	store_reader_open(struct store_reader **, struct store *, const char *,
+	    const unsigned char[32], struct sae_err *);
+/**
+ * store_reader_read(r, buf, len, err): reads up to ${len} original bytes;
+ * returns the count, 0 at the end, -1 on error.  At the end the SHA-256 of
+ * everything read is compared with the name: a mismatch returns -1 with
+ * SAE_ECORRUPT, so a caller that streams must not trust what it sent
+ * unless the final call returned 0.
+ */
+ssize_t	store_reader_read(struct store_reader *, void *, size_t,
+	    struct sae_err *);
+void	store_reader_free(struct store_reader *);
+
+/**
+ * store_verify(st, offer, sha256, digests, err): reads the whole copy and
+ * checks it against its name; fills ${digests} (may be NULL) with the
+ * SHA-256 and SHA-512 of the original bytes.  SAE_ECORRUPT on mismatch,
+ * SAE_ENOTFOUND when missing.
+ */
+int	store_verify(struct store *, const char *, const unsigned char[32],
+	    struct digest_result *, struct sae_err *);
+
+/**
+ * store_delete(st, offer, sha256, err): removes the copy and fsyncs the
+ * directory; then checks it is gone.  Deleting a missing copy succeeds.
+ */
+int	store_delete(struct store *, const char *, const unsigned char[32],
+	    struct sae_err *);
+
+#endif

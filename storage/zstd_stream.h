@@ -1,0 +1,1 @@
+/* storage/zstd_stream.h: not written yet. */
