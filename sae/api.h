@@ -1,1 +1,23 @@
-/* sae/api.h: not written yet. */
+/*
+ * api.h: the handlers of the HTTP API, one per route.  Each fills a
+ * struct http_resp; roles are checked by the route table in http.c.
+ */
+#ifndef SAE_API_H
+#define SAE_API_H
+
+#include "sae/http.h"
+
+struct sae_daemon;
+
+typedef void api_handler(struct sae_daemon *, struct http_req *,
+    struct http_resp *);
+
+api_handler api_transfer_post;	/* POST /v1/transfers */
+api_handler api_transfer_get;	/* GET /v1/transfers/ID */
+api_handler api_units_list;	/* GET /v1/units */
+api_handler api_unit_get;	/* GET /v1/units/ID */
+api_handler api_object_get;	/* GET /v1/objects/ID */
+api_handler api_rules_post;	/* POST /v1/rules */
+api_handler api_rules_get;	/* GET /v1/rules */
+
+#endif

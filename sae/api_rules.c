@@ -1,2 +1,64 @@
-/* sae/api_rules.c: not written yet. */
+/*
+ * api_rules.c: POST /v1/rules (a new version of the DUA table, CSV) and
+ * GET /v1/rules.
+ */
 #include "config.h"
+
+#include <stdio.h>
+
+#include "sae/api.h"
+#include "sae/catalog.h"
+#include "sae/daemon.h"
+#include "sae/log.h"
+#include "sae/rules.h"
+
+void
+api_rules_post(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct sae_err err;
+	long long version;
+	sqlite3 *db;
+	int rc;
+
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		http_error(resp, 500, "catalog unavailable");
+		return;
+	}
+	rc = rules_import(db, req->body.data ? req->body.data : "",
+	    req->body.len, "upload.csv", req->who.name, &version, &err);
+	if (rc == -1) {
+		sae_log_err(LOG_NOTICE, &err, "rules import by=%s outcome=KO",
+		    req->who.name);
+		http_error(resp, err.code == SAE_EINVAL ? 422 :
+		    sae_err_http(err.code), "%s", err.msg);
+	} else {
+		sae_log(LOG_INFO, "rules import by=%s version=%lld outcome=OK",
+		    req->who.name, version);
+		resp->status = 201;
+		if (rules_json(db, &resp->body, &err) == -1)
+			http_error(resp, 500, "%s", err.msg);
+		else
+			resp->content_type = "application/json";
+	}
+	catalog_put(d->catalog, db);
+}
+
+void
+api_rules_get(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct sae_err err;
+	sqlite3 *db;
+
+	(void)req;
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		http_error(resp, 500, "catalog unavailable");
+		return;
+	}
+	if (rules_json(db, &resp->body, &err) == -1)
+		http_error(resp, 500, "%s", err.msg);
+	else
+		resp->content_type = "application/json";
+	catalog_put(d->catalog, db);
+}

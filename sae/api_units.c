@@ -1,2 +1,345 @@
-/* sae/api_units.c: not written yet. */
+/*
+ * api_units.c: GET /v1/units (paginated list), GET /v1/units/ID (one unit
+ * with its objects) and GET /v1/objects/ID (the original bytes, from a
+ * copy whose digest was checked first).  Producers see their own units, or
+ * their agency's when their token names one.
+ */
 #include "config.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sae/api.h"
+#include "sae/buf.h"
+#include "sae/catalog.h"
+#include "sae/daemon.h"
+#include "sae/id.h"
+#include "sae/log.h"
+#include "storage/store.h"
+
+#define VISIBLE \
+	"(?1 = 0 OR u.producer = ?2 OR (?3 IS NOT NULL AND u.agency = ?3))"
+
+/* Binds ?1..?3 of VISIBLE for the caller. */
+static void
+bind_visibility(sqlite3_stmt *st, const struct token_info *who)
+{
+	sqlite3_bind_int(st, 1, who->role == ROLE_PRODUCER);
+	sqlite3_bind_int64(st, 2, who->id);
+	catalog_bind_text(st, 3, who->agency[0] ? who->agency : NULL);
+}
+
+static json_t *
+col_json(sqlite3_stmt *st, int col)
+{
+	const char *s = catalog_text(st, col);
+
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static void
+send_json(struct http_resp *resp, json_t *o)
+{
+	char *text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+
+	resp->status = 200;
+	resp->content_type = "application/json";
+	sae_buf_adds(&resp->body, text);
+	sae_buf_addc(&resp->body, '\n');
+	free(text);
+}
+
+void
+api_units_list(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	const char *limit_s = http_query(req, "limit");
+	const char *after = http_query(req, "after");
+	const char *transfer = http_query(req, "transfer");
+	json_t *root = NULL, *arr;
+	sqlite3_stmt *st = NULL;
+	struct sae_err err;
+	long limit = 100, n = 0;
+	sqlite3 *db;
+	char *end;
+	int rc;
+
+	if (limit_s != NULL) {
+		limit = strtol(limit_s, &end, 10);
+		if (*end != '\0' || limit < 1 || limit > 1000) {
+			http_error(resp, 400, "limit must be a number from 1 "
+			    "to 1000");
+			return;
+		}
+	}
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		http_error(resp, 500, "catalog unavailable");
+		return;
+	}
+	st = catalog_prepare(db, "SELECT u.id, u.title, u.transfer, u.xml_id, "
+	    "u.agency, u.rule, u.rule_end, u.final_action, u.age, "
+	    "(SELECT p.id FROM unit_parent up JOIN unit p ON p.seq = up.parent"
+	    " WHERE up.unit = u.seq ORDER BY p.seq LIMIT 1) "
+	    "FROM unit u WHERE " VISIBLE " AND u.state = 'alive' "
+	    "AND (?4 IS NULL OR u.transfer = ?4) "
+	    "AND (?5 IS NULL OR u.seq > (SELECT seq FROM unit WHERE id = ?5)) "
+	    "ORDER BY u.seq LIMIT ?6", &err);
+	if (st == NULL) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	bind_visibility(st, &req->who);
+	catalog_bind_text(st, 4, transfer);
+	catalog_bind_text(st, 5, after);
+	sqlite3_bind_int64(st, 6, limit + 1);
+	root = json_object();
+	arr = json_array();
+	json_object_set_new(root, "units", arr);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *u;
+
+		if (n == limit) {
+			json_object_set_new(root, "next", json_string(
+			    json_string_value(json_object_get(json_array_get(
+			    arr, (size_t)n - 1), "id"))));
+			break;
+		}
+		u = json_object();
+		json_object_set_new(u, "id", col_json(st, 0));
+		json_object_set_new(u, "title", col_json(st, 1));
+		json_object_set_new(u, "transfer", col_json(st, 2));
+		json_object_set_new(u, "producer_id", col_json(st, 3));
+		json_object_set_new(u, "parent", col_json(st, 9));
+		json_object_set_new(u, "agency", col_json(st, 4));
+		json_object_set_new(u, "rule", col_json(st, 5));
+		json_object_set_new(u, "end_date", col_json(st, 6));
+		json_object_set_new(u, "final_action", col_json(st, 7));
+		json_object_set_new(u, "age", col_json(st, 8));
+		json_array_append_new(arr, u);
+		n++;
+	}
+	if (json_object_get(root, "next") == NULL)
+		json_object_set_new(root, "next", json_null());
+	send_json(resp, root);
+out:
+	json_decref(root);
+	sqlite3_finalize(st);
+	catalog_put(d->catalog, db);
+}
+
+static json_t *
+unit_objects(sqlite3 *db, long long seq, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	json_t *arr = json_array();
+
+	st = catalog_prepare(db, "SELECT o.id, o.xml_id, o.version, o.physical,"
+	    " o.filename, o.size, o.sha256, o.sha512, o.mime, o.puid, o.format,"
+	    " o.declared_mime, o.declared_puid, o.declared_format, "
+	    "o.declared_algorithm, o.declared_digest, g.xml_id, o.physical_id "
+	    "FROM unit_group ug JOIN object_group g ON g.seq = ug.grp "
+	    "JOIN object o ON o.grp = g.seq WHERE ug.unit = ? ORDER BY o.seq",
+	    err);
+	if (st == NULL) {
+		json_decref(arr);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, seq);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_object(), *fd = json_object(),
+		    *fi = json_object(), *fmt = json_object();
+
+		json_object_set_new(o, "id", col_json(st, 0));
+		json_object_set_new(o, "producer_id", col_json(st, 1));
+		json_object_set_new(o, "group", col_json(st, 16));
+		json_object_set_new(o, "version", col_json(st, 2));
+		json_object_set_new(o, "physical",
+		    json_boolean(sqlite3_column_int(st, 3)));
+		if (sqlite3_column_int(st, 3)) {
+			json_object_set_new(o, "physical_id", col_json(st, 17));
+			json_array_append_new(arr, o);
+			json_decref(fd);
+			json_decref(fi);
+			json_decref(fmt);
+			continue;
+		}
+		json_object_set_new(o, "filename", col_json(st, 4));
+		json_object_set_new(o, "size",
+		    json_integer(sqlite3_column_int64(st, 5)));
+		json_object_set_new(o, "sha256", col_json(st, 6));
+		json_object_set_new(o, "sha512", col_json(st, 7));
+		json_object_set_new(o, "mime_type", col_json(st, 8));
+		json_object_set_new(fd, "mime_type", col_json(st, 11));
+		json_object_set_new(fd, "puid", col_json(st, 12));
+		json_object_set_new(fd, "name", col_json(st, 13));
+		json_object_set_new(fd, "digest_algorithm", col_json(st, 14));
+		json_object_set_new(fd, "digest", col_json(st, 15));
+		json_object_set_new(fi, "mime_type", col_json(st, 8));
+		json_object_set_new(fi, "puid", col_json(st, 9));
+		json_object_set_new(fi, "description", col_json(st, 10));
+		json_object_set_new(fmt, "declared", fd);
+		json_object_set_new(fmt, "identified", fi);
+		json_object_set_new(o, "format", fmt);
+		json_array_append_new(arr, o);
+	}
+	sqlite3_finalize(st);
+	return arr;
+}
+
+void
+api_unit_get(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	json_t *root = NULL, *parents, *objs, *dates;
+	sqlite3_stmt *st = NULL, *ps = NULL;
+	struct sae_err err;
+	long long seq;
+	sqlite3 *db;
+
+	if (!sae_id_valid(req->arg)) {
+		http_error(resp, 404, "no unit '%s'", req->arg);
+		return;
+	}
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		http_error(resp, 500, "catalog unavailable");
+		return;
+	}
+	st = catalog_prepare(db, "SELECT u.seq, u.id, u.xml_id, u.title, "
+	    "u.level, u.transfer, u.agency, u.start_date, u.end_date, u.rule, "
+	    "u.rule_start, u.rule_end, u.final_action, u.age, u.created, "
+	    "u.state FROM unit u WHERE u.id = ?4 AND " VISIBLE, &err);
+	if (st == NULL) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	bind_visibility(st, &req->who);
+	catalog_bind_text(st, 4, req->arg);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		http_error(resp, 404, "no unit '%s'", req->arg);
+		goto out;
+	}
+	seq = sqlite3_column_int64(st, 0);
+	root = json_object();
+	json_object_set_new(root, "id", col_json(st, 1));
+	json_object_set_new(root, "producer_id", col_json(st, 2));
+	json_object_set_new(root, "title", col_json(st, 3));
+	json_object_set_new(root, "level", col_json(st, 4));
+	json_object_set_new(root, "transfer", col_json(st, 5));
+	json_object_set_new(root, "agency", col_json(st, 6));
+	ps = catalog_prepare(db, "SELECT p.id FROM unit_parent up JOIN unit p "
+	    "ON p.seq = up.parent WHERE up.unit = ? ORDER BY p.seq", &err);
+	parents = json_array();
+	if (ps != NULL) {
+		sqlite3_bind_int64(ps, 1, seq);
+		while (sqlite3_step(ps) == SQLITE_ROW)
+			json_array_append_new(parents, col_json(ps, 0));
+	}
+	json_object_set(root, "parent", json_array_size(parents) > 0 ?
+	    json_array_get(parents, 0) : json_null());
+	json_object_set_new(root, "parents", parents);
+	dates = json_object();
+	json_object_set_new(dates, "start", col_json(st, 7));
+	json_object_set_new(dates, "end", col_json(st, 8));
+	json_object_set_new(root, "dates", dates);
+	json_object_set_new(root, "rule", col_json(st, 9));
+	json_object_set_new(root, "start_date", col_json(st, 10));
+	json_object_set_new(root, "end_date", col_json(st, 11));
+	json_object_set_new(root, "final_action", col_json(st, 12));
+	json_object_set_new(root, "age", col_json(st, 13));
+	json_object_set_new(root, "state", col_json(st, 15));
+	json_object_set_new(root, "created", col_json(st, 14));
+	if ((objs = unit_objects(db, seq, &err)) == NULL) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	json_object_set_new(root, "objects", objs);
+	send_json(resp, root);
+out:
+	json_decref(root);
+	sqlite3_finalize(st);
+	sqlite3_finalize(ps);
+	catalog_put(d->catalog, db);
+}
+
+void
+api_object_get(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	unsigned char sha[32];
+	sqlite3_stmt *st = NULL, *cs = NULL;
+	struct sae_err err;
+	char hex[65], mime[128];
+	long long size;
+	sqlite3 *db;
+	int found = 0;
+
+	if (!sae_id_valid(req->arg)) {
+		http_error(resp, 404, "no object '%s'", req->arg);
+		return;
+	}
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		http_error(resp, 500, "catalog unavailable");
+		return;
+	}
+	st = catalog_prepare(db, "SELECT o.sha256, o.size, o.mime FROM object o"
+	    " WHERE o.id = ?4 AND o.physical = 0 AND EXISTS (SELECT 1 FROM "
+	    "unit_group ug JOIN unit u ON u.seq = ug.unit WHERE ug.grp = o.grp "
+	    "AND u.state = 'alive' AND " VISIBLE ")", &err);
+	if (st == NULL) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	bind_visibility(st, &req->who);
+	catalog_bind_text(st, 4, req->arg);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		http_error(resp, 404, "no object '%s'", req->arg);
+		goto out;
+	}
+	snprintf(hex, sizeof(hex), "%s", catalog_text(st, 0));
+	size = sqlite3_column_int64(st, 1);
+	snprintf(mime, sizeof(mime), "%s", catalog_text(st, 2) ?
+	    catalog_text(st, 2) : "application/octet-stream");
+	if (sae_unhex(sha, sizeof(sha), hex) != 32) {
+		http_error(resp, 500, "bad digest in catalog");
+		goto out;
+	}
+	cs = catalog_prepare(db, "SELECT offer FROM copy WHERE sha256 = ? "
+	    "ORDER BY offer", &err);
+	if (cs == NULL) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	catalog_bind_text(cs, 1, hex);
+	/* Check the whole copy before sending a byte: a corrupt copy is
+	 * never served; the next offer's copy is tried instead. */
+	while (!found && sqlite3_step(cs) == SQLITE_ROW) {
+		const char *offer = catalog_text(cs, 0);
+
+		if (store_verify(d->store, offer, sha, NULL, &err) == -1) {
+			sae_log_err(LOG_ERR, &err, "object id=%s offer=%s "
+			    "copy unusable", req->arg, offer);
+			continue;
+		}
+		if (store_reader_open(&resp->reader, d->store, offer, sha,
+		    &err) == -1) {
+			sae_log_err(LOG_ERR, &err, "object id=%s offer=%s",
+			    req->arg, offer);
+			continue;
+		}
+		found = 1;
+	}
+	if (!found) {
+		http_error(resp, 500, "no intact copy of object '%s' could be "
+		    "read; the operator has been told", req->arg);
+		goto out;
+	}
+	resp->status = 200;
+	resp->content_type = mime[0] ? mime : "application/octet-stream";
+	resp->length = (uint64_t)size;
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(cs);
+	catalog_put(d->catalog, db);
+}

@@ -1,2 +1,197 @@
-/* sae/daemon.c: not written yet. */
+/*
+ * daemon.c: opening and closing what a running saed holds, in an order
+ * where each step can rely on the ones before: configuration, data
+ * directory, schemas (checked against their recorded SHA-256), TSA,
+ * catalog, first DUA table, storage offers.
+ */
 #include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sae/catalog.h"
+#include "sae/daemon.h"
+#include "sae/fsutil.h"
+#include "sae/log.h"
+#include "sae/rules.h"
+#include "sae/tsa.h"
+#include "sae/xmalloc.h"
+#include "seda/seda.h"
+#include "storage/store.h"
+
+/* seda/schemas.sha256, compiled in: the schemas cannot be swapped unseen. */
+static const char schemas_sums[] =
+#include "sae/schemas_sums.h"
+;
+
+static int
+open_catalog(struct sae_daemon *d, int *created, struct sae_err *err)
+{
+	char path[PATH_MAX];
+
+	if (sae_fs_mkdirp(d->cfg.data_dir, 0700, err) == -1)
+		return -1;
+	if (sae_path(path, sizeof(path), "%s/catalog.db", d->cfg.data_dir))
+		return sae_err_set(err, SAE_EINVAL, "data directory path too "
+		    "long");
+	return catalog_open(&d->catalog, path, created, err);
+}
+
+static int
+first_rules(struct sae_daemon *d, struct sae_err *err)
+{
+	struct sae_buf csv = SAE_BUF_INIT;
+	sqlite3 *db;
+	int rc;
+
+	if (sae_fs_read(d->cfg.initial_rules, &csv, 64u << 20, err) == -1) {
+		sae_err_prefix(err, "initial DUA table ([rules] initial)");
+		return -1;
+	}
+	if ((db = catalog_get(d->catalog, err)) == NULL) {
+		sae_buf_done(&csv);
+		return -1;
+	}
+	rc = rules_import(db, csv.data ? csv.data : "", csv.len,
+	    d->cfg.initial_rules, "system", NULL, err);
+	catalog_put(d->catalog, db);
+	sae_buf_done(&csv);
+	return rc;
+}
+
+/* Spooled uploads of a previous run were never acknowledged: drop them. */
+static void
+clean_spool(const char *dir)
+{
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.' && sae_path(path, sizeof(path),
+		    "%s/%s", dir, de->d_name) == 0)
+			unlink(path);
+	closedir(dp);
+}
+
+static int
+open_store(struct sae_daemon *d, struct sae_err *err)
+{
+	struct store_offer_conf oc[SAE_MAX_OFFERS];
+	char paths[SAE_MAX_OFFERS][PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < d->cfg.noffers; i++) {
+		if (sae_config_offer_path(&d->cfg, i, paths[i],
+		    sizeof(paths[i])) == -1)
+			return sae_err_set(err, SAE_EINVAL, "offer '%s': path "
+			    "too long", d->cfg.offers[i].name);
+		oc[i].name = d->cfg.offers[i].name;
+		oc[i].path = paths[i];
+		oc[i].sovereign = d->cfg.offers[i].sovereign;
+	}
+	return store_open(&d->store, oc, d->cfg.noffers, err);
+}
+
+static int
+load_schemas(struct sae_daemon *d, struct sae_err *err)
+{
+	if (seda_schemas_check(d->cfg.schemas_dir, schemas_sums, err) == -1) {
+		sae_err_prefix(err, "SEDA schemas in '%s' ([seda] schemas)",
+		    d->cfg.schemas_dir);
+		return -1;
+	}
+	return seda_schemas_load(&d->schemas, d->cfg.schemas_dir, err);
+}
+
+int
+daemon_open(struct sae_daemon *d, const char *data_dir,
+    const char *config_path, int check_only, struct sae_err *err)
+{
+	struct tsa_conf tc;
+	char tsadir[PATH_MAX];
+	int created = 0, tsa_created = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (sae_config_load(&d->cfg, data_dir, config_path, err) == -1)
+		return -1;
+	sae_log_level = d->cfg.log_level;
+	if (load_schemas(d, err) == -1)
+		goto fail;
+	if (check_only)
+		return 0;
+	if (sae_fs_mkdirp(d->cfg.data_dir, 0700, err) == -1)
+		goto fail;
+	if (sae_path(tsadir, sizeof(tsadir), "%s/tsa", d->cfg.data_dir) ||
+	    sae_path(d->spool, sizeof(d->spool), "%s/spool", d->cfg.data_dir)) {
+		sae_err_set(err, SAE_EINVAL, "data directory path too long");
+		goto fail;
+	}
+	if (sae_fs_mkdirp(d->spool, 0700, err) == -1)
+		goto fail;
+	clean_spool(d->spool);
+	memset(&tc, 0, sizeof(tc));
+	tc.dir = tsadir;
+	tc.policy_oid = d->cfg.tsa_policy;
+	tc.name = "sae TSA";
+	tc.validity_days = d->cfg.tsa_validity_days;
+	if (tsa_open(&d->tsa, &tc, &tsa_created, err) == -1)
+		goto fail;
+	if (tsa_created)
+		sae_log(LOG_NOTICE, "tsa created dir=%s cert-sha256=%s", tsadir,
+		    tsa_cert_sha256(d->tsa));
+	if (open_catalog(d, &created, err) == -1)
+		goto fail;
+	if (created) {
+		sae_log(LOG_NOTICE, "catalog created data=%s", d->cfg.data_dir);
+		if (first_rules(d, err) == -1)
+			goto fail;
+	}
+	if (open_store(d, err) == -1)
+		goto fail;
+	d->ingest.cfg = &d->cfg;
+	d->ingest.catalog = d->catalog;
+	d->ingest.store = d->store;
+	d->ingest.schemas = d->schemas;
+	d->ingest.tsa = d->tsa;
+	return 0;
+fail:
+	daemon_close(d);
+	return -1;
+}
+
+int
+daemon_catalog_only(struct sae_daemon *d, const char *data_dir,
+    const char *config_path, struct sae_err *err)
+{
+	int created = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (sae_config_load(&d->cfg, data_dir, config_path, err) == -1)
+		return -1;
+	if (open_catalog(d, &created, err) == -1) {
+		daemon_close(d);
+		return -1;
+	}
+	if (created && first_rules(d, err) == -1) {
+		daemon_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+void
+daemon_close(struct sae_daemon *d)
+{
+	store_free(d->store);
+	catalog_close(d->catalog);
+	tsa_free(d->tsa);
+	seda_schemas_free(d->schemas);
+	sae_config_done(&d->cfg);
+	memset(d, 0, sizeof(*d));
+}

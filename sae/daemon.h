@@ -1,1 +1,39 @@
-/* sae/daemon.h: not written yet. */
+/*
+ * daemon.h: everything a running saed holds, opened in order at start
+ * (data directory, catalog, storage offers, schemas, TSA, first DUA table)
+ * and closed in reverse.  Shared read-only by the request threads.
+ */
+#ifndef SAE_DAEMON_H
+#define SAE_DAEMON_H
+
+#include <limits.h>
+
+#include "sae/conf.h"
+#include "sae/err.h"
+#include "sae/ingest.h"
+
+struct sae_daemon {
+	struct sae_config	 cfg;
+	struct catalog		*catalog;
+	struct store		*store;
+	struct seda_schemas	*schemas;
+	struct tsa		*tsa;
+	struct ingest_ctx	 ingest;
+	char			 spool[PATH_MAX];	/* DATA/spool */
+};
+
+/**
+ * daemon_open(d, data_dir, config_path, err): loads the configuration and
+ * opens everything; a missing data directory is created and initialised
+ * (TSA keys, catalog, the initial DUA table).  With ${check_only}, stops
+ * after the configuration and the schemas are checked.
+ */
+int	daemon_open(struct sae_daemon *, const char *, const char *, int,
+	    struct sae_err *);
+void	daemon_close(struct sae_daemon *);
+
+/** daemon_catalog_only(d, data_dir, config_path, err): config + catalog, for sae-admin. */
+int	daemon_catalog_only(struct sae_daemon *, const char *, const char *,
+	    struct sae_err *);
+
+#endif

@@ -1,2 +1,491 @@
-/* sae/http.c: not written yet. */
+/*
+ * http.c: the libmicrohttpd daemon, the route table, authentication, the
+ * checks made before a body is read (411, 413, 415), spooling of package
+ * bodies, and turning a struct http_resp into an answer.  Per-request
+ * state lives in *con_cls and is freed when MHD completes the request.
+ */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "sae/api.h"
+#include "sae/catalog.h"
+#include "sae/daemon.h"
+#include "sae/fsutil.h"
+#include "sae/http.h"
+#include "sae/id.h"
+#include "sae/log.h"
+#include "sae/xmalloc.h"
+#include "storage/digest.h"
+#include "storage/store.h"
+
+#define SMALL_BODY_MAX	(16u << 20)	/* CSV tables, JSON requests */
+
+enum body_kind { BODY_NONE, BODY_SMALL, BODY_PACKAGE };
+
+struct route {
+	const char	*method;
+	const char	*prefix;	/* exact path, or prefix ending in '/' */
+	int		 has_arg;
+	unsigned	 roles;		/* ROLE_MASK bits */
+	enum body_kind	 body;
+	api_handler	*handler;
+};
+
+#define ANY_ROLE	(ROLE_MASK(ROLE_PRODUCER) | ROLE_MASK(ROLE_ARCHIVIST) | \
+			 ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN))
+
+static const struct route routes[] = {
+	{ "POST", "/v1/transfers", 0, ROLE_MASK(ROLE_PRODUCER), BODY_PACKAGE,
+	  api_transfer_post },
+	{ "GET", "/v1/transfers/", 1, ANY_ROLE, BODY_NONE, api_transfer_get },
+	{ "GET", "/v1/units", 0, ANY_ROLE, BODY_NONE, api_units_list },
+	{ "GET", "/v1/units/", 1, ANY_ROLE, BODY_NONE, api_unit_get },
+	{ "GET", "/v1/objects/", 1, ANY_ROLE, BODY_NONE, api_object_get },
+	{ "POST", "/v1/rules", 0, ROLE_MASK(ROLE_ADMIN) |
+	  ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL, api_rules_post },
+	{ "GET", "/v1/rules", 0, ANY_ROLE, BODY_NONE, api_rules_get },
+};
+
+struct http_server {
+	struct MHD_Daemon	*mhd;
+	struct sae_daemon	*d;
+};
+
+struct conn_state {
+	const struct route	*route;
+	struct http_req		 req;
+	struct digest_set	*hash;
+	int			 answered;
+};
+
+/* ------------------------------------------------------------------ */
+
+const char *
+http_query(const struct http_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    key);
+}
+
+void
+http_error(struct http_resp *resp, int status, const char *fmt, ...)
+{
+	char msg[1024];
+	json_t *o;
+	char *text;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = json_object();
+	json_object_set_new(o, "error", json_string(msg));
+	json_object_set_new(o, "status", json_integer(status));
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	resp->status = status;
+	resp->content_type = "application/json";
+	sae_buf_reset(&resp->body);
+	sae_buf_adds(&resp->body, text);
+	sae_buf_addc(&resp->body, '\n');
+	free(text);
+}
+
+static ssize_t
+object_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct store_reader *r = cls;
+	struct sae_err err;
+	ssize_t n;
+
+	(void)pos;
+	n = store_reader_read(r, buf, max, &err);
+	if (n > 0)
+		return n;
+	if (n == 0)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	sae_log_err(LOG_ERR, &err, "object read failed mid-stream");
+	return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+object_reader_free(void *cls)
+{
+	store_reader_free(cls);
+}
+
+static enum MHD_Result
+send_resp(struct MHD_Connection *conn, struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->reader != NULL) {
+		r = MHD_create_response_from_callback(resp->length, 64 * 1024,
+		    object_reader, resp->reader, object_reader_free);
+		resp->reader = NULL;
+	} else
+		r = MHD_create_response_from_buffer(resp->body.len,
+		    resp->body.data ? resp->body.data : (char *)"",
+		    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	if (resp->content_type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    resp->content_type);
+	if (resp->location[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION,
+		    resp->location);
+	if (resp->status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"sae\"");
+	ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+answer_error(struct conn_state *cs, struct MHD_Connection *conn, int status,
+    const char *fmt, ...)
+{
+	struct http_resp resp;
+	enum MHD_Result ret;
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	memset(&resp, 0, sizeof(resp));
+	http_error(&resp, status, "%s", msg);
+	sae_log(LOG_INFO, "http method=%s url=%s status=%d reason='%s'",
+	    cs->req.method, cs->req.url, status, msg);
+	cs->answered = 1;
+	ret = send_resp(conn, &resp);
+	sae_buf_done(&resp.body);
+	return ret;
+}
+
+static const struct route *
+route_find(const char *method, const char *url, const char **arg,
+    int *path_known)
+{
+	size_t i, n;
+
+	*path_known = 0;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+
+		n = strlen(r->prefix);
+		if (r->has_arg) {
+			if (strncmp(url, r->prefix, n) != 0 || url[n] == '\0' ||
+			    strchr(url + n, '/') != NULL)
+				continue;
+			*arg = url + n;
+		} else {
+			if (strcmp(url, r->prefix) != 0)
+				continue;
+			*arg = NULL;
+		}
+		*path_known = 1;
+		if (!strcmp(method, r->method))
+			return r;
+	}
+	return NULL;
+}
+
+static int
+authenticate(struct sae_daemon *d, struct conn_state *cs,
+    struct MHD_Connection *conn, struct sae_err *err)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	sqlite3 *db;
+	int rc;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return sae_err_set(err, SAE_EDENIED, "this call needs an "
+		    "'Authorization: Bearer TOKEN' header");
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if ((db = catalog_get(d->catalog, err)) == NULL)
+		return -1;
+	rc = token_check(db, h, &cs->req.who, err);
+	catalog_put(d->catalog, db);
+	return rc;
+}
+
+/* Content types a package may come with; others get 415. */
+static int
+package_type_ok(const char *ct)
+{
+	static const char *const ok[] = {
+		"application/zip", "application/x-zip-compressed",
+		"application/x-tar", "application/tar", "application/gzip",
+		"application/x-gzip", "application/x-gtar",
+		"application/zstd", "application/x-zstd",
+		"application/x-bzip2", "application/x-xz",
+		"application/octet-stream",
+	};
+	size_t i, n;
+
+	if (ct == NULL)
+		return 1;	/* identified by content */
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		n = strlen(ok[i]);
+		if (!strncasecmp(ct, ok[i], n) &&
+		    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+static enum MHD_Result
+start_body(struct sae_daemon *d, struct conn_state *cs,
+    struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	char *end, name[SAE_ID_LEN + 1];
+	unsigned long long len;
+
+	if (cl == NULL)
+		return answer_error(cs, conn, 411, "a Content-Length header is "
+		    "required: send the package with its size");
+	errno = 0;
+	len = strtoull(cl, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return answer_error(cs, conn, 400, "Content-Length '%s' is not "
+		    "a number", cl);
+	if (cs->route->body == BODY_SMALL) {
+		if (len > SMALL_BODY_MAX)
+			return answer_error(cs, conn, 413, "the body has %llu "
+			    "bytes; at most %u are accepted here", len,
+			    SMALL_BODY_MAX);
+		if (cs->route->handler == api_rules_post && (ct == NULL ||
+		    strncasecmp(ct, "text/csv", 8) != 0))
+			return answer_error(cs, conn, 415, "a DUA table must be"
+			    " sent as Content-Type: text/csv");
+		return MHD_YES;
+	}
+	if (len == 0)
+		return answer_error(cs, conn, 400, "the body is empty: send the "
+		    "package (zip, tar, tar.gz or tar.zst)");
+	if (len > d->cfg.max_package)
+		return answer_error(cs, conn, 413, "the package has %llu bytes;"
+		    " the limit is %llu (limits.max_package)", len,
+		    (unsigned long long)d->cfg.max_package);
+	if (!package_type_ok(ct))
+		return answer_error(cs, conn, 415, "Content-Type '%s' is not a "
+		    "package type: send zip, tar, tar.gz or tar.zst", ct);
+	sae_id_new(name);
+	if (sae_path(cs->req.spool, sizeof(cs->req.spool), "%s/%s.pkg",
+	    d->spool, name) == -1)
+		return answer_error(cs, conn, 500, "spool path too long");
+	cs->req.spool_fd = open(cs->req.spool, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (cs->req.spool_fd == -1) {
+		sae_log(LOG_ERR, "spool open path=%s reason='%s'",
+		    cs->req.spool, strerror(errno));
+		return answer_error(cs, conn, 500, "cannot store the upload; "
+		    "try again later");
+	}
+	cs->hash = digest_set_new(DIGEST_MASK(DIGEST_SHA256));
+	return MHD_YES;
+}
+
+static enum MHD_Result
+take_body(struct sae_daemon *d, struct conn_state *cs, const char *data,
+    size_t len)
+{
+	cs->req.received += len;
+	if (cs->route->body == BODY_SMALL) {
+		if (cs->req.received > SMALL_BODY_MAX)
+			return MHD_NO;
+		sae_buf_add(&cs->req.body, data, len);
+		return MHD_YES;
+	}
+	if (cs->req.received > d->cfg.max_package)
+		return MHD_NO;	/* lied about Content-Length */
+	digest_set_update(cs->hash, data, len);
+	if (sae_fs_write_all(cs->req.spool_fd, data, len) == -1) {
+		sae_log(LOG_ERR, "spool write path=%s reason='%s'",
+		    cs->req.spool, strerror(errno));
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct sae_daemon *d = srv->d;
+	struct conn_state *cs = *con_cls;
+	struct http_resp resp;
+	struct sae_err err;
+	enum MHD_Result ret;
+	int known;
+
+	(void)version;
+	if (cs == NULL) {
+		cs = sae_xcalloc(1, sizeof(*cs));
+		cs->req.conn = conn;
+		cs->req.method = method;
+		cs->req.url = url;
+		cs->req.spool_fd = -1;
+		*con_cls = cs;
+		cs->route = route_find(method, url, &cs->req.arg, &known);
+		if (cs->route == NULL)
+			return answer_error(cs, conn, known ? 405 : 404,
+			    known ? "method %s is not allowed on %s" :
+			    "no such resource: %s%s", known ? method : url,
+			    known ? url : "");
+		if (authenticate(d, cs, conn, &err) == -1)
+			return answer_error(cs, conn, err.code == SAE_EDENIED ?
+			    401 : 500, "%s", err.code == SAE_EDENIED ? err.msg :
+			    "cannot check the token now; try again later");
+		if ((cs->route->roles & ROLE_MASK(cs->req.who.role)) == 0)
+			return answer_error(cs, conn, 403, "the %s role may "
+			    "not call %s %s", token_role_name(cs->req.who.role),
+			    method, url);
+		if (cs->route->body != BODY_NONE)
+			return start_body(d, cs, conn);
+		return MHD_YES;
+	}
+	if (cs->answered) {
+		*upload_size = 0;	/* discard what follows an early answer */
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		ret = take_body(d, cs, upload, *upload_size);
+		*upload_size = 0;
+		return ret;
+	}
+	/* The whole request is here. */
+	if (cs->hash != NULL) {
+		struct digest_result dr;
+
+		digest_set_final(cs->hash, &dr);
+		memcpy(cs->req.sha256, dr.value[DIGEST_SHA256], 32);
+		if (fsync(cs->req.spool_fd) == -1 ||
+		    close(cs->req.spool_fd) == -1) {
+			cs->req.spool_fd = -1;
+			return answer_error(cs, conn, 500, "cannot store the "
+			    "upload; try again later");
+		}
+		cs->req.spool_fd = -1;
+	}
+	memset(&resp, 0, sizeof(resp));
+	resp.status = 200;
+	cs->route->handler(d, &cs->req, &resp);
+	cs->answered = 1;
+	ret = send_resp(conn, &resp);
+	store_reader_free(resp.reader);
+	sae_buf_done(&resp.body);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_state *cs = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	if (cs == NULL)
+		return;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && cs->route != NULL)
+		sae_log(LOG_NOTICE, "http method=%s url=%s aborted code=%d",
+		    cs->req.method, cs->req.url, (int)toe);
+	if (cs->req.spool_fd != -1)
+		close(cs->req.spool_fd);
+	if (cs->req.spool[0] != '\0')
+		unlink(cs->req.spool);
+	if (cs->hash != NULL)
+		digest_set_free(cs->hash);
+	sae_buf_done(&cs->req.body);
+	free(cs);
+	*con_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	sae_log(LOG_NOTICE, "http-server message='%s'", msg);
+}
+
+int
+http_start(struct http_server **out, struct sae_daemon *d, int *port,
+    struct sae_err *err)
+{
+	struct http_server *srv;
+	struct sockaddr_in sin;
+	const union MHD_DaemonInfo *info;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)*port);
+	if (inet_pton(AF_INET, d->cfg.listen_host, &sin.sin_addr) != 1)
+		return sae_err_set(err, SAE_EINVAL, "listen address '%s' is not"
+		    " an IPv4 address", d->cfg.listen_host);
+	srv = sae_xcalloc(1, sizeof(*srv));
+	srv->d = d;
+	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    on_request, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 600u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)256 * 1024,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		free(srv);
+		return sae_err_sys(err, SAE_EIO, "cannot listen on %s:%d",
+		    d->cfg.listen_host, *port);
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	if (info != NULL)
+		*port = info->port;
+	*out = srv;
+	return 0;
+}
+
+void
+http_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->mhd);
+	free(srv);
+}

@@ -1,1 +1,58 @@
-/* sae/http.h: not written yet. */
+/*
+ * http.h: the HTTP front: libmicrohttpd, one thread per connection (slow
+ * work such as ingest runs on the connection's own thread), one route
+ * table, bearer-token authentication, limits checked before any body is
+ * read, bodies streamed to the spool.
+ */
+#ifndef SAE_HTTP_H
+#define SAE_HTTP_H
+
+#include <stdint.h>
+
+#include "sae/buf.h"
+#include "sae/err.h"
+#include "sae/token.h"
+
+struct sae_daemon;
+struct http_server;
+
+/* A request as the handlers see it. */
+struct http_req {
+	struct MHD_Connection	*conn;
+	const char		*method;
+	const char		*url;
+	const char		*arg;		/* the path part after the route prefix */
+	struct token_info	 who;
+	/* body: spooled (packages) or in memory (small bodies) */
+	char			 spool[4096];
+	int			 spool_fd;
+	uint64_t		 received;
+	unsigned char		 sha256[32];
+	struct sae_buf		 body;
+};
+
+struct http_resp {
+	int		 status;
+	const char	*content_type;
+	struct sae_buf	 body;
+	char		 location[160];
+	/* streamed object: set by api_object_get */
+	struct store_reader *reader;
+	uint64_t	 length;
+};
+
+/** http_query(req, key): a query-string argument, or NULL. */
+const char	*http_query(const struct http_req *, const char *);
+/** http_error(resp, status, fmt, ...): a JSON {"error": "..."} answer. */
+void	http_error(struct http_resp *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/**
+ * http_start(out, d, port, err): listens on d->cfg.listen_host and ${port}
+ * (0 picks a free one; the bound port is in *port afterwards).
+ */
+int	http_start(struct http_server **, struct sae_daemon *, int *,
+	    struct sae_err *);
+void	http_stop(struct http_server *);
+
+#endif

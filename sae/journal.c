@@ -1,2 +1,198 @@
-/* sae/journal.c: not written yet. */
+/*
+ * journal.c: appending to and verifying the hash-chained journal in the
+ * catalog.  The canonical form of an entry is compact JSON with sorted
+ * keys, made by jansson, so that any JSON library can rebuild it.
+ */
 #include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "sae/catalog.h"
+#include "sae/id.h"
+#include "sae/journal.h"
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+int
+journal_canonical(struct sae_buf *out, long long seq, const char *ts,
+    const struct journal_entry *e, const char *prev, struct sae_err *err)
+{
+	json_t *o, *detail;
+	json_error_t jerr;
+	char *text;
+
+	detail = json_loads(e->detail != NULL ? e->detail : "{}",
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (detail == NULL || !json_is_object(detail)) {
+		json_decref(detail);
+		return sae_err_set(err, SAE_EINTERNAL, "journal detail is not "
+		    "a JSON object: %s", jerr.text);
+	}
+	o = json_object();
+	json_object_set_new(o, "seq", json_integer(seq));
+	json_object_set_new(o, "ts", json_string(ts));
+	json_object_set_new(o, "type", json_string(e->type));
+	json_object_set_new(o, "outcome", json_string(e->outcome));
+	json_object_set_new(o, "agent", json_string(e->agent));
+	json_object_set_new(o, "transfer", str_or_null(e->transfer));
+	json_object_set_new(o, "unit", str_or_null(e->unit));
+	json_object_set_new(o, "object", str_or_null(e->object));
+	json_object_set_new(o, "message", json_string(e->message));
+	json_object_set_new(o, "detail", detail);
+	json_object_set_new(o, "prev", json_string(prev));
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (text == NULL)
+		return sae_err_set(err, SAE_EINTERNAL, "cannot encode a "
+		    "journal entry (invalid UTF-8 in a field?)");
+	sae_buf_adds(out, text);
+	free(text);
+	return 0;
+}
+
+static void
+hash_hex(const struct sae_buf *b, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)b->data, b->len, md);
+	sae_hex(out, md, sizeof(md));
+}
+
+int
+journal_append(sqlite3 *db, const struct journal_entry *e, long long *seqp,
+    struct sae_err *err)
+{
+	struct sae_buf canon = SAE_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	char prev[65], hash[65], ts[32];
+	long long seq = 1;
+	int ret = -1;
+
+	if (sqlite3_get_autocommit(db))
+		return sae_err_set(err, SAE_EINTERNAL, "journal_append outside "
+		    "a transaction");
+	st = catalog_prepare(db, "SELECT seq, hash FROM journal ORDER BY seq "
+	    "DESC LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	snprintf(prev, sizeof(prev), "%s", JOURNAL_GENESIS);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s", catalog_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	sae_time_now_iso(ts);
+	if (journal_canonical(&canon, seq, ts, e, prev, err) == -1)
+		goto out;
+	hash_hex(&canon, hash);
+	st = catalog_prepare(db, "INSERT INTO journal (seq, ts, type, outcome,"
+	    " agent, transfer, unit, object, message, detail, prev, hash) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", err);
+	if (st == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, seq);
+	catalog_bind_text(st, 2, ts);
+	catalog_bind_text(st, 3, e->type);
+	catalog_bind_text(st, 4, e->outcome);
+	catalog_bind_text(st, 5, e->agent);
+	catalog_bind_text(st, 6, e->transfer);
+	catalog_bind_text(st, 7, e->unit);
+	catalog_bind_text(st, 8, e->object);
+	catalog_bind_text(st, 9, e->message);
+	catalog_bind_text(st, 10, e->detail != NULL ? e->detail : "{}");
+	catalog_bind_text(st, 11, prev);
+	catalog_bind_text(st, 12, hash);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		catalog_fail(err, db, "journal append");
+		goto out;
+	}
+	if (seqp != NULL)
+		*seqp = seq;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sae_buf_done(&canon);
+	return ret;
+}
+
+int
+journal_verify(sqlite3 *db, long long *bad, struct sae_err *err)
+{
+	struct sae_buf canon = SAE_BUF_INIT;
+	sqlite3_stmt *st;
+	char expect_prev[65], hash[65];
+	long long expect_seq = 1, seq;
+	int rc, ret = -1;
+
+	*bad = 0;
+	st = catalog_prepare(db, "SELECT seq, ts, type, outcome, agent, "
+	    "transfer, unit, object, message, detail, prev, hash FROM journal "
+	    "ORDER BY seq", err);
+	if (st == NULL)
+		return -1;
+	snprintf(expect_prev, sizeof(expect_prev), "%s", JOURNAL_GENESIS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct journal_entry e;
+		const char *prev = catalog_text(st, 10);
+		const char *stored = catalog_text(st, 11);
+
+		seq = sqlite3_column_int64(st, 0);
+		e.type = catalog_text(st, 2);
+		e.outcome = catalog_text(st, 3);
+		e.agent = catalog_text(st, 4);
+		e.transfer = catalog_text(st, 5);
+		e.unit = catalog_text(st, 6);
+		e.object = catalog_text(st, 7);
+		e.message = catalog_text(st, 8);
+		e.detail = catalog_text(st, 9);
+		if (seq != expect_seq) {
+			*bad = seq;
+			sae_err_set(err, SAE_ECORRUPT, "journal entry %lld "
+			    "follows entry %lld: entries are missing or "
+			    "reordered", seq, expect_seq - 1);
+			goto out;
+		}
+		if (prev == NULL || strcmp(prev, expect_prev) != 0) {
+			*bad = seq;
+			sae_err_set(err, SAE_ECORRUPT, "journal entry %lld does "
+			    "not chain to entry %lld (previous hash differs)",
+			    seq, seq - 1);
+			goto out;
+		}
+		sae_buf_reset(&canon);
+		if (journal_canonical(&canon, seq, catalog_text(st, 1), &e,
+		    prev, err) == -1) {
+			*bad = seq;
+			err->code = SAE_ECORRUPT;
+			goto out;
+		}
+		hash_hex(&canon, hash);
+		if (stored == NULL || strcmp(hash, stored) != 0) {
+			*bad = seq;
+			sae_err_set(err, SAE_ECORRUPT, "journal entry %lld was "
+			    "altered: its content no longer matches its hash",
+			    seq);
+			goto out;
+		}
+		snprintf(expect_prev, sizeof(expect_prev), "%s", stored);
+		expect_seq++;
+	}
+	if (rc != SQLITE_DONE) {
+		catalog_fail(err, db, "journal read");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sae_buf_done(&canon);
+	return ret;
+}

@@ -1,1 +1,55 @@
-/* sae/journal.h: not written yet. */
+/*
+ * journal.h: the tamper-evident journal.  Append-only rows in the catalog,
+ * each with the SHA-256 of its canonical form, which includes the hash of
+ * the row before it: editing, deleting, inserting or reordering a row
+ * breaks the chain.  Entries hold identifiers and digests, never document
+ * content.  This is data, not logging.
+ */
+#ifndef SAE_JOURNAL_H
+#define SAE_JOURNAL_H
+
+#include <sqlite3.h>
+
+#include "sae/buf.h"
+#include "sae/err.h"
+
+#define JOURNAL_GENESIS \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+
+struct journal_entry {
+	const char	*type;		/* INGEST, UNIT_INGEST, RULES_IMPORT, TOKEN_CREATE... */
+	const char	*outcome;	/* OK, WARNING, KO, FATAL */
+	const char	*agent;		/* token name, or "system" */
+	const char	*transfer;	/* ids, or NULL */
+	const char	*unit;
+	const char	*object;
+	const char	*message;	/* one sentence for a person */
+	const char	*detail;	/* a JSON object as text, or NULL for {} */
+};
+
+/**
+ * journal_append(db, e, seq, err): appends ${e}; must run inside a write
+ * transaction (catalog_begin) so that the chain is read and extended
+ * atomically with the change it records.  *seq (may be NULL) gets its
+ * sequence number.
+ */
+int	journal_append(sqlite3 *, const struct journal_entry *, long long *,
+	    struct sae_err *);
+
+/**
+ * journal_canonical(out, seq, ts, e, prev): the exact bytes that are
+ * hashed for an entry: compact JSON, sorted keys, ASCII only.  Verifiers
+ * outside the daemon rebuild and hash the same bytes.
+ */
+int	journal_canonical(struct sae_buf *, long long, const char *,
+	    const struct journal_entry *, const char *, struct sae_err *);
+
+/**
+ * journal_verify(db, bad_seq, err): re-checks the whole chain.  Returns 0
+ * when it holds; -1 with *bad_seq set to the first entry that does not
+ * (and the reason in ${err}, SAE_ECORRUPT), or *bad_seq = 0 on other
+ * errors.
+ */
+int	journal_verify(sqlite3 *, long long *, struct sae_err *);
+
+#endif

@@ -1,2 +1,0 @@
-/* sae/config.c: not written yet. */
-#include "config.h"

@@ -1,1 +1,0 @@
-/* sae/config.h: not written yet. */
