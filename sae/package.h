@@ -62,7 +62,7 @@ enum package_fault {
  * ${err} (SAE_EINVAL or SAE_ELIMIT); on a problem of ours, -1 with
  * *fault == PACKAGE_OK.  Sizes are checked against the limits both as
  * declared in headers and as actually read, so a lying header does not
- * help a bomb.
+ * help a bomb.  ${limits} may be NULL, and a zero field takes its default.
  */
 int	package_open(struct package **, enum package_fault *, const char *,
 	    const struct package_limits *, struct sae_err *);
@@ -78,10 +78,12 @@ typedef int package_each_cb(void *, const struct package_entry *,
 
 /**
  * package_each(pkg, want, cb, arg, err): second pass: streams every entry
- * whose index has want[index] != 0 (an array of pkg->nentries flags; NULL
+ * pkg->entries[i] with want[i] != 0 (an array of pkg->nentries flags; NULL
  * means all) to ${cb}, in container order, without holding an entry in
  * memory.  Enforces max_expanded and max_ratio on the bytes actually
- * decompressed.
+ * decompressed, and refuses (SAE_ELIMIT) an entry that yields more bytes
+ * than its header declared before ${cb} sees them; on any error the
+ * entries already streamed must be discarded.
  */
 int	package_each(struct package *, const unsigned char *,
 	    package_each_cb *, void *, struct sae_err *);
