@@ -188,8 +188,9 @@ struct seda_limits {
 
 /**
  * seda_schemas_load(out, dir, err): compiles the XSDs found in ${dir}/2.1,
- * ${dir}/2.2 and ${dir}/2.3 (seda-2.X-main.xsd plus the files it includes,
- * xml.xsd and xlink.xsd resolved through ${dir}/2.X/catalog.xml, never the
+ * ${dir}/2.2 and ${dir}/2.3 (seda-2.X-main.xsd plus the files it includes;
+ * the W3C URLs of xml.xsd and xlink.xsd are mapped to ${dir}/2.X/xml.xsd
+ * and xlink.xsd by our own resolver, no catalog needed, never the
  * network).  Fails naming the missing or unusable file.  The result is
  * read-only and may be shared by threads.
  */
@@ -210,7 +211,9 @@ int	seda_schemas_check(const char *, const char *, struct sae_err *);
  * manifest that is not well-formed, has a DOCTYPE (no entity is ever
  * expanded or fetched), is nested deeper than limits->max_depth, has an
  * unknown root or namespace, or is invalid against the XSD of its version
- * (version chosen by the root namespace, never by xsi:schemaLocation).
+ * (version chosen by the root namespace, never by xsi:schemaLocation;
+ * ${schemas} NULL skips validation: for fuzzing only).  ${limits} NULL or
+ * zero fields mean the defaults.
  * Then resolves links and adds KO findings for: dangling or duplicate ids,
  * ArchiveUnitRefId cycles, objects no unit references, groups with no
  * object.  *out is set whenever the manifest could be read into structs,
