@@ -138,7 +138,8 @@ unit_objects(sqlite3 *db, long long seq, struct sae_err *err)
 	st = catalog_prepare(db, "SELECT o.id, o.xml_id, o.version, o.physical,"
 	    " o.filename, o.size, o.sha256, o.sha512, o.mime, o.puid, o.format,"
 	    " o.declared_mime, o.declared_puid, o.declared_format, "
-	    "o.declared_algorithm, o.declared_digest, g.xml_id, o.physical_id "
+	    "o.declared_algorithm, o.declared_digest, g.xml_id, o.physical_id, "
+	    "o.uri "
 	    "FROM unit_group ug JOIN object_group g ON g.seq = ug.grp "
 	    "JOIN object o ON o.grp = g.seq WHERE ug.unit = ? ORDER BY o.seq",
 	    err);
@@ -165,6 +166,7 @@ unit_objects(sqlite3 *db, long long seq, struct sae_err *err)
 			json_decref(fmt);
 			continue;
 		}
+		json_object_set_new(o, "uri", col_json(st, 18));
 		json_object_set_new(o, "filename", col_json(st, 4));
 		json_object_set_new(o, "size",
 		    json_integer(sqlite3_column_int64(st, 5)));

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <magic.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sae/err.h"
@@ -291,11 +292,23 @@ mime_norm(char *out, size_t size, const char *s)
 int
 format_mime_matches(const char *declared, const char *identified)
 {
-	char a[128], b[128];
+	char a[128], b[128], one[128];
+	const char *p, *comma;
 
 	if (declared == NULL || identified == NULL)
 		return 0;
-	mime_norm(a, sizeof(a), declared);
 	mime_norm(b, sizeof(b), identified);
-	return a[0] != '\0' && strcmp(a, b) == 0;
+	if (b[0] == '\0')
+		return 0;
+	/* Some producers list alternatives: "application/xml, text/xml". */
+	for (p = declared; p != NULL; p = comma != NULL ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		if (snprintf(one, sizeof(one), "%.*s", comma != NULL ?
+		    (int)(comma - p) : (int)strlen(p), p) >= (int)sizeof(one))
+			continue;
+		mime_norm(a, sizeof(a), one);
+		if (a[0] != '\0' && strcmp(a, b) == 0)
+			return 1;
+	}
+	return 0;
 }

@@ -1,0 +1,157 @@
+# lib.sh: what every end-to-end scenario shares: a temp directory, the
+# real saed started on 127.0.0.1:0 with its own data directory, tokens,
+# HTTP calls with curl, XSD checks with xmllint, and TAP output.  On a
+# failure the daemon's log is dumped so that CI shows why.
+
+set -u
+: "${SAE_BUILDDIR:?run through make check}"
+: "${SAE_SRCDIR:?run through make check}"
+: "${SAE_SHARED:=$SAE_SRCDIR/../shared}"
+SAED="$SAE_BUILDDIR/sae/saed"
+ADMIN="$SAE_BUILDDIR/admin/sae-admin"
+SAMPLES="$SAE_SHARED/seda/samples"
+SCHEMAS="$SAE_SHARED/seda/schemas"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sae-e2e.XXXXXX")
+DATA="$T/data"
+CONF="$T/saed.conf"
+LOG="$T/saed.log"
+PORT=
+URL=
+SAED_PID=
+ntest=0
+nfail=0
+
+cleanup() {
+	stop_saed
+	if [ "$nfail" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+dump_log() {
+	echo "# ---- saed log ($LOG) ----"
+	[ -f "$LOG" ] && tail -n 40 "$LOG" | sed 's/^/# /'
+	echo "# ---- end of log ----"
+}
+
+ok() {	# ok DESCRIPTION: passes
+	ntest=$((ntest + 1))
+	echo "ok $ntest - $1"
+}
+
+not_ok() {	# not_ok DESCRIPTION [DETAIL]
+	ntest=$((ntest + 1))
+	nfail=$((nfail + 1))
+	echo "not ok $ntest - $1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	dump_log
+}
+
+check() {	# check DESCRIPTION COMMAND...: passes if the command succeeds
+	desc=$1; shift
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "$out"; fi
+}
+
+is() {		# is DESCRIPTION EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected '$2', got '$3'"; fi
+}
+
+like() {	# like DESCRIPTION REGEX TEXT
+	if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"
+	else not_ok "$1" "'$2' not found in: $(printf '%s' "$3" | head -c 2000)"; fi
+}
+
+done_testing() {
+	echo "1..$ntest"
+	[ "$nfail" -eq 0 ]
+}
+
+write_config() {	# write_config [EXTRA INI TEXT]: the test configuration
+	cat > "$CONF" <<CONF
+[seda]
+schemas = $SCHEMAS
+[rules]
+initial = $SAE_SRCDIR/policies/dua-communes.csv
+[log]
+level = debug
+${1:-}
+CONF
+}
+
+start_saed() {	# start_saed [ENV=VALUE...]: starts the daemon, sets PORT and URL
+	[ -f "$CONF" ] || write_config
+	: > "$T/saed.out"
+	env "$@" "$SAED" --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 \
+	    > "$T/saed.out" 2>> "$LOG" &
+	SAED_PID=$!
+	for _ in $(seq 1 200); do
+		PORT=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$T/saed.out")
+		[ -n "$PORT" ] && break
+		kill -0 "$SAED_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$PORT" ]; then
+		echo "Bail out! saed did not start"
+		dump_log
+		exit 1
+	fi
+	URL="http://127.0.0.1:$PORT"
+}
+
+stop_saed() {
+	if [ -n "$SAED_PID" ]; then
+		kill "$SAED_PID" 2>/dev/null
+		wait "$SAED_PID" 2>/dev/null
+		SAED_PID=
+	fi
+}
+
+admin() {	# admin ARGS...: sae-admin on the test data directory
+	"$ADMIN" --data "$DATA" --config "$CONF" "$@"
+}
+
+new_token() {	# new_token ROLE NAME [AGENCY]: prints the token
+	if [ $# -gt 2 ]; then
+		admin token create --role "$1" --name "$2" --agency "$3" | tail -n 1
+	else
+		admin token create --role "$1" --name "$2" | tail -n 1
+	fi
+}
+
+# http METHOD PATH TOKEN [curl args...]: body in $T/body, headers in
+# $T/headers; prints the status code.
+http() {
+	m=$1; p=$2; tok=$3; shift 3
+	if [ -n "$tok" ]; then
+		set -- -H "Authorization: Bearer $tok" "$@"
+	fi
+	curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' -X "$m" "$@" \
+	    "$URL$p"
+}
+
+post_package() {	# post_package TOKEN FILE [CONTENT-TYPE]: prints the status
+	http POST /v1/transfers "$1" -H "Content-Type: ${3:-application/octet-stream}" \
+	    --data-binary @"$2"
+}
+
+header() {	# header NAME: value of a response header of the last call
+	tr -d '\r' < "$T/headers" | sed -n "s/^$1: //Ip" | tail -n 1
+}
+
+reply_code() {	# ReplyCode of the last reply
+	sed -n 's:.*<ReplyCode>\(.*\)</ReplyCode>.*:\1:p' "$T/body" | head -n 1
+}
+
+seda_version_of() {	# seda_version_of FILE: 2.1, 2.2 or 2.3 from its namespace
+	sed -n 's/.*archivesdefrance:seda:v\(2\.[123]\).*/\1/p' "$1" | head -n 1
+}
+
+xsd_valid() {	# xsd_valid FILE: validates against the official XSD of its version
+	v=$(seda_version_of "$1")
+	[ -n "$v" ] || { echo "no SEDA namespace in $1"; return 1; }
+	XML_CATALOG_FILES="$SCHEMAS/$v/catalog.xml" xmllint --nonet --noout \
+	    --schema "$SCHEMAS/$v/seda-$v-main.xsd" "$1"
+}
+
+json_get() {	# json_get FILTER: jq over the last body
+	jq -r "$1" < "$T/body"
+}
