@@ -96,7 +96,14 @@ main(int argc, char **argv)
 		case 'n': check = 1; break;
 		case 'p': print = 1; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("saed %s\n", PACKAGE_VERSION); return 0;
+		case 'V':
+#ifdef SAE_CRASHPOINTS
+			printf("saed %s (crash points enabled)\n",
+			    PACKAGE_VERSION);
+#else
+			printf("saed %s\n", PACKAGE_VERSION);
+#endif
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	if (optind != argc) {
