@@ -48,7 +48,7 @@ journal_canonical(struct sae_buf *out, long long seq, const char *ts,
 	json_object_set_new(o, "message", json_string(e->message));
 	json_object_set_new(o, "detail", detail);
 	json_object_set_new(o, "prev", json_string(prev));
-	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (text == NULL)
 		return sae_err_set(err, SAE_EINTERNAL, "cannot encode a "

@@ -38,7 +38,7 @@ int	journal_append(sqlite3 *, const struct journal_entry *, long long *,
 
 /**
  * journal_canonical(out, seq, ts, e, prev): the exact bytes that are
- * hashed for an entry: compact JSON, sorted keys, ASCII only.  Verifiers
+ * hashed for an entry: compact JSON, sorted keys, UTF-8.  Verifiers
  * outside the daemon rebuild and hash the same bytes.
  */
 int	journal_canonical(struct sae_buf *, long long, const char *,

@@ -1,3 +1,206 @@
-/* test_journal: not written yet. */
+/*
+ * test_journal.c: the hash-chained journal: appends chain, and editing,
+ * deleting, inserting or reordering a row directly in SQLite is named by
+ * journal_verify.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
-int main(void) { printf("1..0 # SKIP not written yet\n"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sae/catalog.h"
+#include "sae/journal.h"
+#include "tests/unit/helpers.h"
+
+struct fx {
+	struct catalog	*cat;
+	sqlite3		*db;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	struct journal_entry e;
+	struct sae_err err;
+	char path[512], msg[64];
+	int created, i;
+
+	snprintf(path, sizeof(path), "%s/catalog.db", th_tmpdir());
+	assert_int_equal(catalog_open(&fx->cat, path, &created, &err), 0);
+	assert_int_equal(created, 1);
+	fx->db = catalog_get(fx->cat, &err);
+	assert_non_null(fx->db);
+	for (i = 1; i <= 5; i++) {
+		memset(&e, 0, sizeof(e));
+		snprintf(msg, sizeof(msg), "entrée %d", i);
+		e.type = "TEST";
+		e.outcome = "OK";
+		e.agent = "test";
+		e.unit = i % 2 ? "UNIT" : NULL;
+		e.message = msg;
+		e.detail = "{\"n\":1,\"sha256\":\"ab\"}";
+		assert_int_equal(catalog_begin(fx->db, &err), 0);
+		assert_int_equal(journal_append(fx->db, &e, NULL, &err), 0);
+		assert_int_equal(catalog_commit(fx->db, &err), 0);
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	catalog_put(fx->cat, fx->db);
+	catalog_close(fx->cat);
+	free(fx);
+	return 0;
+}
+
+static long long
+verify(struct fx *fx, struct sae_err *err)
+{
+	long long bad = -1;
+
+	if (journal_verify(fx->db, &bad, err) == 0)
+		return 0;
+	return bad;
+}
+
+static void
+exec_ok(struct fx *fx, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(fx->db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void
+test_journal__chain_holds(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	assert_int_equal(verify(fx, &err), 0);
+}
+
+static void
+test_journal__append_needs_transaction(void **state)
+{
+	struct fx *fx = *state;
+	struct journal_entry e = { "T", "OK", "a", NULL, NULL, NULL, "m", NULL };
+	struct sae_err err;
+
+	assert_int_equal(journal_append(fx->db, &e, NULL, &err), -1);
+}
+
+static void
+test_journal__edited_row_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	exec_ok(fx, "UPDATE journal SET message = 'autre' WHERE seq = 3");
+	assert_int_equal(verify(fx, &err), 3);
+	assert_non_null(strstr(err.msg, "altered"));
+}
+
+static void
+test_journal__edited_detail_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	exec_ok(fx, "UPDATE journal SET detail = '{\"n\":2,\"sha256\":\"ab\"}' "
+	    "WHERE seq = 2");
+	assert_int_equal(verify(fx, &err), 2);
+}
+
+static void
+test_journal__deleted_row_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	exec_ok(fx, "DELETE FROM journal WHERE seq = 2");
+	assert_int_equal(verify(fx, &err), 3);
+	assert_non_null(strstr(err.msg, "missing"));
+}
+
+static void
+test_journal__inserted_row_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	/* A forged row with a correct-looking hash of its own still breaks
+	 * the link to the row after it. */
+	exec_ok(fx, "UPDATE journal SET seq = seq + 100 WHERE seq >= 4");
+	exec_ok(fx, "UPDATE journal SET seq = seq - 99 WHERE seq >= 100");
+	exec_ok(fx, "INSERT INTO journal SELECT 4, ts, type, outcome, agent, "
+	    "transfer, unit, object, 'forgé', detail, prev, hash FROM journal "
+	    "WHERE seq = 3");
+	assert_int_equal(verify(fx, &err), 4);
+}
+
+static void
+test_journal__reordered_rows_named(void **state)
+{
+	struct fx *fx = *state;
+	struct sae_err err;
+
+	exec_ok(fx, "UPDATE journal SET seq = 100 WHERE seq = 2");
+	exec_ok(fx, "UPDATE journal SET seq = 2 WHERE seq = 3");
+	exec_ok(fx, "UPDATE journal SET seq = 3 WHERE seq = 100");
+	assert_int_equal(verify(fx, &err), 2);
+}
+
+static void
+test_journal__canonical_is_sorted_compact_json(void **state)
+{
+	struct journal_entry e = { "T", "OK", "agent", NULL, "U", NULL,
+	    "é", "{\"b\":1,\"a\":2}" };
+	struct sae_buf b = SAE_BUF_INIT;
+	struct sae_err err;
+
+	(void)state;
+	assert_int_equal(journal_canonical(&b, 7, "2026-01-01T00:00:00Z", &e,
+	    JOURNAL_GENESIS, &err), 0);
+	assert_string_equal(b.data, "{\"agent\":\"agent\",\"detail\":{\"a\":2,"
+	    "\"b\":1},\"message\":\"é\",\"object\":null,\"outcome\":\"OK\","
+	    "\"prev\":\"" JOURNAL_GENESIS "\",\"seq\":7,\"transfer\":null,"
+	    "\"ts\":\"2026-01-01T00:00:00Z\",\"type\":\"T\",\"unit\":\"U\"}");
+	sae_buf_done(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_journal__chain_holds,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal__append_needs_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal__edited_row_named,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal__edited_detail_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal__deleted_row_named,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal__inserted_row_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_journal__reordered_rows_named, setup, teardown),
+		cmocka_unit_test(test_journal__canonical_is_sorted_compact_json),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
