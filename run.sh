@@ -31,7 +31,7 @@ if [ ! -d "$schemas" ]; then
 	done
 fi
 
-[ -x configure ] || autoreconf -fi
+[ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p _build/run
 (
 	cd _build/run

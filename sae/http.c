@@ -241,6 +241,8 @@ package_type_ok(const char *ct)
 		"application/zstd", "application/x-zstd",
 		"application/x-bzip2", "application/x-xz",
 		"application/octet-stream",
+		/* what curl --data-binary sends when told nothing */
+		"application/x-www-form-urlencoded",
 	};
 	size_t i, n;
 

@@ -17,6 +17,8 @@ is "no Content-Length: 411" 411 "$(http POST /v1/transfers "$prod" \
 like "with a sentence" "Content-Length" "$(cat "$T/body")"
 is "text/plain: 415" 415 "$(post_package "$prod" "$T/ok.zip" text/plain)"
 like "with a sentence" "not a package type" "$(cat "$T/body")"
+is "curl's default type: the package is identified by its content" 201 \
+    "$(http POST /v1/transfers "$prod" --data-binary @"$T/ok.zip")"
 is "empty body: 400" 400 "$(http POST /v1/transfers "$prod" \
     -H 'Content-Type: application/zip' --data-binary '')"
 printf 'not an archive at all' > "$T/junk.bin"
