@@ -389,8 +389,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 		digest_set_final(cs->hash, &dr);
 		memcpy(cs->req.sha256, dr.value[DIGEST_SHA256], 32);
-		if (fsync(cs->req.spool_fd) == -1 ||
-		    close(cs->req.spool_fd) == -1) {
+		/* No fsync: an upload is only a draft until its objects are
+		 * durable in the store; after a crash it is dropped. */
+		if (close(cs->req.spool_fd) == -1) {
 			cs->req.spool_fd = -1;
 			return answer_error(cs, conn, 500, "cannot store the "
 			    "upload; try again later");

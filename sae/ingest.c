@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/sha.h>
 
@@ -76,6 +77,9 @@ struct job {
 	struct dua_table		*rules;
 	char				(*unit_ids)[SAE_ID_LEN + 1];
 	struct appraisal		*appr;
+	/* milliseconds spent in each phase, for the debug log */
+	double				 t0, t_open, t_check, t_stream,
+					 t_store, t_record;
 	/* streaming */
 	unsigned char			*head;
 	size_t				 headlen;
@@ -85,6 +89,15 @@ struct job {
 };
 
 static __thread struct format *thread_format;
+
+static double
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 /* ------------------------------------------------------------------ */
 /* Small helpers.                                                     */
@@ -1120,8 +1133,10 @@ record_acceptance(struct job *j, struct sae_err *err)
 	sqlite3_int64 *useq;
 	int ret = -1;
 
+	j->t_stream = ms_now();
 	if (commit_objects(j, err) == -1)
 		return -1;
+	j->t_store = ms_now();
 	seda_report_add(&j->report, SEDA_OK, "STORAGE", NULL, "Objets "
 	    "enregistrés sur %zu offre(s) de stockage",
 	    j->ctx->cfg->nplacement[SAE_PLACE_CURRENT]);
@@ -1146,6 +1161,12 @@ record_acceptance(struct job *j, struct sae_err *err)
 #endif
 	if (catalog_commit(j->db, err) == -1)
 		goto out;
+	j->t_record = ms_now();
+	sae_log(LOG_DEBUG, "ingest id=%s timing open=%.0fms check=%.0fms "
+	    "stream=%.0fms store=%.0fms record=%.0fms", j->tid,
+	    j->t_open - j->t0, j->t_check - j->t_open,
+	    j->t_stream - j->t_check, j->t_store - j->t_stream,
+	    j->t_record - j->t_store);
 	j->res->http_status = 201;
 	snprintf(j->res->outcome, sizeof(j->res->outcome), "%s", outcome);
 	snprintf(j->res->transfer_id, sizeof(j->res->transfer_id), "%s",
@@ -1253,6 +1274,7 @@ examine(struct job *j, struct sae_err *err)
 		sae_err_clear(err);
 		return 0;
 	}
+	j->t_open = ms_now();
 	seda_report_add(&j->report, SEDA_OK, "CHECK_CONTAINER", NULL, "Paquet "
 	    "%s lisible : %zu fichier(s) et un manifest.xml", j->pkg->format,
 	    j->pkg->nentries);
@@ -1286,6 +1308,7 @@ examine(struct job *j, struct sae_err *err)
 		sae_id_new(j->unit_ids[i]);
 		appraise(j, i);
 	}
+	j->t_check = ms_now();
 	return stream_objects(j, err);
 }
 
@@ -1304,6 +1327,7 @@ ingest_run(const struct ingest_ctx *ctx, const struct ingest_request *req,
 	j.req = req;
 	j.res = res;
 	seda_report_init(&j.report);
+	j.t0 = ms_now();
 	sae_id_new(j.tid);
 	sae_time_now_iso(j.now);
 	if ((j.db = catalog_get(ctx->catalog, err)) == NULL)
