@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,7 @@ struct job {
 	double				 t0, t_open, t_check, t_stream,
 					 t_store, t_record;
 	/* streaming */
+	struct format			*fmt;
 	unsigned char			*head;
 	size_t				 headlen;
 	uint64_t			 bytes;
@@ -88,7 +90,42 @@ struct job {
 	struct sae_buf			 tsr;
 };
 
-static __thread struct format *thread_format;
+/*
+ * libmagic handles are costly to load (the whole database is mapped and
+ * parsed) and not thread safe: keep the loaded ones for the next ingest.
+ */
+#define FORMAT_POOL	16
+static pthread_mutex_t format_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct format *format_idle[FORMAT_POOL];
+static size_t format_nidle;
+
+static struct format *
+format_get(struct sae_err *err)
+{
+	struct format *f = NULL;
+
+	pthread_mutex_lock(&format_lock);
+	if (format_nidle > 0)
+		f = format_idle[--format_nidle];
+	pthread_mutex_unlock(&format_lock);
+	if (f == NULL && format_new(&f, err) == -1)
+		return NULL;
+	return f;
+}
+
+static void
+format_put(struct format *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&format_lock);
+	if (format_nidle < FORMAT_POOL) {
+		format_idle[format_nidle++] = f;
+		f = NULL;
+	}
+	pthread_mutex_unlock(&format_lock);
+	format_free(f);
+}
 
 static double
 ms_now(void)
@@ -447,7 +484,7 @@ on_entry(void *arg, const struct package_entry *pe, const void *data,
 	}
 	if (store_writer_finish(o->w, &o->dg, &o->size, err) == -1)
 		return -1;
-	format_identify(thread_format, j->head, j->headlen,
+	format_identify(j->fmt, j->head, j->headlen,
 	    (unsigned long long)o->size, &o->fmt);
 	sae_hex(o->sha256, o->dg.value[DIGEST_SHA256], 32);
 	sae_hex(o->sha512, o->dg.value[DIGEST_SHA512], 64);
@@ -485,7 +522,7 @@ stream_objects(struct job *j, struct sae_err *err)
 	size_t i, ndone = 0;
 	int rc;
 
-	if (thread_format == NULL && format_new(&thread_format, err) == -1)
+	if ((j->fmt = format_get(err)) == NULL)
 		return -1;
 	want = sae_xcalloc(j->pkg->nentries ? j->pkg->nentries : 1, 1);
 	for (i = 0; i < j->pkg->nentries; i++)
@@ -1359,6 +1396,7 @@ out:
 	free(j.unit_ids);
 	free(j.appr);
 	free(j.head);
+	format_put(j.fmt);
 	free(j.request_id);
 	dua_table_free(j.rules);
 	seda_transfer_free(j.tr);
