@@ -208,39 +208,6 @@ uri_problem(const char *uri)
 	return NULL;
 }
 
-static const char *
-package_fault_text(enum package_fault f)
-{
-	switch (f) {
-	case PACKAGE_UNREADABLE:
-		return "Le paquet n'est pas une archive lisible (zip, tar, "
-		    "tar.gz, tar.zst...)";
-	case PACKAGE_NO_MANIFEST:
-		return "Le paquet n'a pas de fichier manifest.xml à sa racine";
-	case PACKAGE_TWO_MANIFESTS:
-		return "Le paquet contient plusieurs manifest.xml à sa racine";
-	case PACKAGE_BAD_NAME:
-		return "Le paquet contient un nom de fichier interdit";
-	case PACKAGE_DUPLICATE:
-		return "Le paquet contient deux fois le même fichier";
-	case PACKAGE_LINK:
-		return "Le paquet contient un lien ou un fichier spécial";
-	case PACKAGE_TOO_MANY:
-		return "Le paquet contient trop de fichiers";
-	case PACKAGE_TOO_BIG:
-		return "Le contenu décompressé du paquet dépasse la taille "
-		    "autorisée";
-	case PACKAGE_RATIO:
-		return "Le paquet se décompresse dans un rapport anormal "
-		    "(bombe de décompression)";
-	case PACKAGE_MANIFEST_BIG:
-		return "Le manifeste dépasse la taille autorisée";
-	case PACKAGE_OK:
-		break;
-	}
-	return "Le paquet est refusé";
-}
-
 /* ------------------------------------------------------------------ */
 /* Checks of the manifest against the package and the DUA table.       */
 
@@ -1306,8 +1273,9 @@ examine(struct job *j, struct sae_err *err)
 	if (package_open(&j->pkg, &fault, j->req->spool, &lim, err) == -1) {
 		if (fault == PACKAGE_OK)
 			return -1;
+		/* package.c speaks to the producer, in French. */
 		seda_report_add(&j->report, SEDA_KO, "CHECK_CONTAINER", "101",
-		    "%s : %s", package_fault_text(fault), err->msg);
+		    "%s", err->msg);
 		sae_err_clear(err);
 		return 0;
 	}

@@ -130,26 +130,26 @@ name_problem(const char *name)
 	size_t len;
 
 	if (name[0] == '\0')
-		return "has an empty name";
+		return "a un nom vide";
 	if (strlen(name) > NAME_MAX_BYTES)
-		return "has a name that is too long";
+		return "a un nom trop long";
 	if (!utf8_valid(name))
-		return "has a name that is not valid UTF-8";
+		return "a un nom qui n'est pas en UTF-8 valide";
 	for (p = name; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "has a control character in its name";
+			return "a un caractère de contrôle dans son nom";
 		if (*p == '\\')
-			return "has a backslash in its name";
+			return "a une barre oblique inverse dans son nom";
 	}
 	if (name[0] == '/')
-		return "has an absolute name";
+		return "a un nom absolu";
 	for (c = name; ; c = p + 1) {
 		p = strchr(c, '/');
 		len = p != NULL ? (size_t)(p - c) : strlen(c);
 		if (len == 2 && c[0] == '.' && c[1] == '.')
-			return "climbs out of the package with \"..\"";
+			return "remonte hors du paquet avec « .. »";
 		if (len == 0 || (len == 1 && c[0] == '.'))
-			return "has an empty or \".\" component in its name";
+			return "a un élément vide ou « . » dans son nom";
 		if (p == NULL)
 			break;
 	}
@@ -262,15 +262,15 @@ count_expanded(const struct package_priv *p, uint64_t *total, uint64_t n,
 	if (__builtin_add_overflow(*total, n, total) ||
 	    *total > p->lim.max_expanded) {
 		*fault = PACKAGE_TOO_BIG;
-		return sae_err_set(err, SAE_ELIMIT, "The package expands to "
-		    "more than the %llu bytes allowed.",
+		return sae_err_set(err, SAE_ELIMIT, "Le contenu décompressé du "
+		    "paquet dépasse la taille autorisée (%llu octets).",
 		    (unsigned long long)p->lim.max_expanded);
 	}
 	if (*total > ratio_cap(p)) {
 		*fault = PACKAGE_RATIO;
-		return sae_err_set(err, SAE_ELIMIT, "The package expands to "
-		    "more than %llu times its %llu bytes, which is refused "
-		    "as a likely zip bomb.",
+		return sae_err_set(err, SAE_ELIMIT, "Le paquet se décompresse "
+		    "en plus de %llu fois ses %llu octets : refusé comme bombe"
+		    " de décompression.",
 		    (unsigned long long)p->lim.max_ratio,
 		    (unsigned long long)p->pub.package_size);
 	}
@@ -296,9 +296,9 @@ read_counted(struct package_priv *p, struct archive *a, const char *name,
 		if (keep != NULL) {
 			if ((uint64_t)got > p->lim.max_manifest) {
 				*fault = PACKAGE_MANIFEST_BIG;
-				sae_err_set(err, SAE_ELIMIT, "The manifest "
-				    "'%s' is larger than the %llu bytes "
-				    "allowed.", name,
+				sae_err_set(err, SAE_ELIMIT, "Le manifeste "
+				    "'%s' dépasse la taille autorisée (%llu "
+				    "octets).", name,
 				    (unsigned long long)p->lim.max_manifest);
 				goto fail;
 			}
@@ -310,8 +310,8 @@ read_counted(struct package_priv *p, struct archive *a, const char *name,
 	}
 	if (n < 0) {
 		*fault = PACKAGE_UNREADABLE;
-		sae_err_set(err, SAE_EINVAL, "The entry '%s' cannot be read: "
-		    "%s.", show(&sh, name), la_msg(a));
+		sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est illisible "
+		    ": %s.", show(&sh, name), la_msg(a));
 		goto fail;
 	}
 	free(chunk);
@@ -349,8 +349,8 @@ check_duplicates(struct package *pkg, enum package_fault *fault,
 	for (i = 1; i < pkg->nentries; i++)
 		if (strcmp(v[i - 1]->name, v[i]->name) == 0) {
 			*fault = PACKAGE_DUPLICATE;
-			ret = sae_err_set(err, SAE_EINVAL, "The entry '%s' "
-			    "appears more than once in the package.",
+			ret = sae_err_set(err, SAE_EINVAL, "Le fichier '%s' "
+			    "figure plusieurs fois dans le paquet.",
 			    show(&sh, v[i]->name));
 			break;
 		}
@@ -408,33 +408,33 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 		free(d);
 		if (why != NULL) {
 			*fault = PACKAGE_BAD_NAME;
-			return sae_err_set(err, SAE_EINVAL, "The directory "
+			return sae_err_set(err, SAE_EINVAL, "Le dossier "
 			    "'%s' %s.", show(&sh, name), why);
 		}
 		return 0;
 	}
 	if ((why = name_problem(name)) != NULL) {
 		*fault = PACKAGE_BAD_NAME;
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' %s.",
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' %s.",
 		    show(&sh, name), why);
 	}
 	if (archive_entry_hardlink(e) != NULL || type == AE_IFLNK) {
 		*fault = PACKAGE_LINK;
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' is a "
-		    "link; a package may only hold regular files.",
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est un "
+		    "lien : un paquet ne peut contenir que des fichiers.",
 		    show(&sh, name));
 	}
 	/* Some zip tools leave the type out: such entries are plain files. */
 	if (type != AE_IFREG && type != 0) {
 		*fault = PACKAGE_LINK;
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' is a "
-		    "device, fifo or socket; a package may only hold regular "
-		    "files.", show(&sh, name));
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est un "
+		    "périphérique, un tube ou une socket : un paquet ne peut "
+		    "contenir que des fichiers.", show(&sh, name));
 	}
 	if (archive_entry_is_encrypted(e)) {
 		*fault = PACKAGE_UNREADABLE;
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' is "
-		    "encrypted and cannot be read.", show(&sh, name));
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est "
+		    "chiffré et ne peut être lu.", show(&sh, name));
 	}
 	known = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0;
 	size = known ? (uint64_t)archive_entry_size(e) : 0;
@@ -444,13 +444,13 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 	if (strcmp(name, MANIFEST_NAME) == 0) {
 		if (++*manifests > 1) {
 			*fault = PACKAGE_TWO_MANIFESTS;
-			return sae_err_set(err, SAE_EINVAL, "The package holds "
-			    "'%s' at its root more than once.", MANIFEST_NAME);
+			return sae_err_set(err, SAE_EINVAL, "Le paquet contient "
+			    "plusieurs '%s' à sa racine.", MANIFEST_NAME);
 		}
 		if (size > p->lim.max_manifest) {
 			*fault = PACKAGE_MANIFEST_BIG;
-			return sae_err_set(err, SAE_ELIMIT, "The manifest "
-			    "'%s' is larger than the %llu bytes allowed.",
+			return sae_err_set(err, SAE_ELIMIT, "Le manifeste "
+			    "'%s' dépasse la taille autorisée (%llu octets).",
 			    MANIFEST_NAME,
 			    (unsigned long long)p->lim.max_manifest);
 		}
@@ -480,8 +480,8 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 	}
 	if (archive_read_data_skip(a) < ARCHIVE_WARN) {
 		*fault = PACKAGE_UNREADABLE;
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' cannot be "
-		    "read: %s.", show(&sh, name), la_msg(a));
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est "
+		    "illisible : %s.", show(&sh, name), la_msg(a));
 	}
 	return 0;
 }
@@ -523,8 +523,9 @@ package_open(struct package **out, enum package_fault *fault,
 	}
 	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
 		*fault = PACKAGE_UNREADABLE;
-		sae_err_set(err, SAE_EINVAL, "The package is not a zip or tar "
-		    "archive that can be read: %s.", la_msg(a));
+		sae_err_set(err, SAE_EINVAL, "Le paquet n'est pas une "
+		    "archive lisible (zip, tar, tar.gz, tar.zst...) : %s.",
+		    la_msg(a));
 		goto out;
 	}
 	for (;; index++) {
@@ -533,15 +534,15 @@ package_open(struct package **out, enum package_fault *fault,
 			break;
 		if (r < ARCHIVE_WARN) {
 			*fault = PACKAGE_UNREADABLE;
-			sae_err_set(err, SAE_EINVAL, "The package cannot be "
-			    "read after its %llu first entries: %s.",
+			sae_err_set(err, SAE_EINVAL, "Le paquet est illisible "
+			    "après ses %llu premiers fichiers : %s.",
 			    (unsigned long long)headers, la_msg(a));
 			goto out;
 		}
 		if (++headers > p->lim.max_entries || index == INT_MAX) {
 			*fault = PACKAGE_TOO_MANY;
-			sae_err_set(err, SAE_ELIMIT, "The package holds more "
-			    "than the %llu entries allowed.",
+			sae_err_set(err, SAE_ELIMIT, "Le paquet contient trop "
+			    "de fichiers (plus de %llu).",
 			    (unsigned long long)p->lim.max_entries);
 			goto out;
 		}
@@ -551,8 +552,8 @@ package_open(struct package **out, enum package_fault *fault,
 	}
 	if (manifests == 0) {
 		*fault = PACKAGE_NO_MANIFEST;
-		sae_err_set(err, SAE_EINVAL, "The package has no '%s' at its "
-		    "root.", MANIFEST_NAME);
+		sae_err_set(err, SAE_EINVAL, "Le paquet n'a pas de fichier "
+		    "'%s' à sa racine.", MANIFEST_NAME);
 		goto out;
 	}
 	if (check_duplicates(&p->pub, fault, err) == -1)
@@ -607,9 +608,9 @@ stream_entry(struct package_priv *p, struct archive *a,
 		 */
 		got += (uint64_t)n;
 		if (got > pe->size)
-			return sae_err_set(err, SAE_ELIMIT, "The entry '%s' "
-			    "expands beyond the %llu bytes its header "
-			    "declares.", show(&sh, pe->name),
+			return sae_err_set(err, SAE_ELIMIT, "Le fichier '%s' "
+			    "se décompresse au-delà des %llu octets que son "
+			    "en-tête déclare.", show(&sh, pe->name),
 			    (unsigned long long)pe->size);
 		if (count_expanded(p, total, (uint64_t)n, &fault, err) == -1)
 			return -1;
@@ -617,11 +618,11 @@ stream_entry(struct package_priv *p, struct archive *a,
 			return -1;
 	}
 	if (n < 0)
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' cannot be "
-		    "read: %s.", show(&sh, pe->name), la_msg(a));
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est "
+		    "illisible : %s.", show(&sh, pe->name), la_msg(a));
 	if (got != pe->size)
-		return sae_err_set(err, SAE_EINVAL, "The entry '%s' holds "
-		    "%llu bytes where its header declares %llu.",
+		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' fait "
+		    "%llu octets alors que son en-tête en déclare %llu.",
 		    show(&sh, pe->name), (unsigned long long)got,
 		    (unsigned long long)pe->size);
 	return cb(arg, pe, NULL, 0, err);
@@ -653,8 +654,8 @@ package_each(struct package *pkg, const unsigned char *want,
 		goto out;
 	}
 	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
-		sae_err_set(err, SAE_EINVAL, "The package cannot be read "
-		    "again: %s.", la_msg(a));
+		sae_err_set(err, SAE_EINVAL, "Le paquet est illisible "
+		    "à la seconde lecture : %s.", la_msg(a));
 		goto out;
 	}
 	chunk = sae_xmalloc(BLOCK);
@@ -663,9 +664,9 @@ package_each(struct package *pkg, const unsigned char *want,
 
 		if ((r = archive_read_next_header(a, &e)) < ARCHIVE_WARN ||
 		    r == ARCHIVE_EOF) {
-			sae_err_set(err, SAE_EINVAL, "The package cannot be "
-			    "read again: %s.", r == ARCHIVE_EOF ?
-			    "it ended early" : la_msg(a));
+			sae_err_set(err, SAE_EINVAL, "Le paquet est illisible "
+			    "à la seconde lecture : %s.", r == ARCHIVE_EOF ?
+			    "il s'arrête trop tôt" : la_msg(a));
 			goto out;
 		}
 		if (index != pe->index)

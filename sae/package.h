@@ -3,6 +3,8 @@
  * with libarchive, streaming, under limits.  Entry names are checked and
  * reported, never turned into file-system paths: entries are read into
  * memory (the manifest, bounded) or streamed to a callback (objects).
+ * Messages about a faulty package are for its producer, in French (they
+ * go into the SEDA reply).
  */
 #ifndef SAE_PACKAGE_H
 #define SAE_PACKAGE_H

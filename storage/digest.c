@@ -103,7 +103,7 @@ digest_decode(enum digest_alg alg, const char *text, unsigned char *out,
 	size_t want = digest_alg_len(alg), len;
 
 	if (want == 0)
-		return sae_err_set(err, SAE_EINVAL, "unknown digest algorithm");
+		return sae_err_set(err, SAE_EINVAL, "algorithme d'empreinte inconnu");
 	while (isspace((unsigned char)*text))
 		text++;
 	len = strlen(text);
@@ -114,19 +114,22 @@ digest_decode(enum digest_alg alg, const char *text, unsigned char *out,
 		hex[len] = '\0';
 		if (sae_unhex(out, want, hex) != (long)want)
 			return sae_err_set(err, SAE_EINVAL,
-			    "the %s value '%s' is not valid hexadecimal", name,
+			    "la valeur %s '%s' n'est pas de l'hexadécimal valide",
+			    name,
 			    hex);
 		return 0;
 	}
 	if (len == b64_len(want)) {
 		if (decode_b64(text, len, want, out) == -1)
 			return sae_err_set(err, SAE_EINVAL,
-			    "the %s value '%.*s' is not valid base64", name,
+			    "la valeur %s '%.*s' n'est pas du base64 valide",
+			    name,
 			    (int)len, text);
 		return 0;
 	}
 	return sae_err_set(err, SAE_EINVAL,
-	    "the %s value has %zu characters; expected %zu hex or %zu base64",
+	    "la valeur %s a %zu caractères, au lieu de %zu en hexadécimal "
+	    "ou %zu en base64",
 	    name, len, 2 * want, b64_len(want));
 }
 

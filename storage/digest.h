@@ -43,7 +43,8 @@ size_t		 digest_alg_len(enum digest_alg);
  * digest_decode(alg, text, out, err): decodes a declared digest value
  * written in hex or base64, choosing by the length expected for ${alg}
  * (SHA-256: 64 hex or 44 base64 characters).  Surrounding white space is
- * ignored.  Fails (SAE_EINVAL, with a sentence) when the value fits neither.
+ * ignored.  Fails (SAE_EINVAL, with a sentence in French: it goes to the
+ * producer in the SEDA reply) when the value fits neither.
  * ${out} receives digest_alg_len(alg) bytes.
  */
 int	digest_decode(enum digest_alg, const char *, unsigned char *,

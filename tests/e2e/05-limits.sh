@@ -129,7 +129,7 @@ is "over max_expanded: KO" 422 "$(post_package "$prod" "$T/wide.zip")"
 like "says it is too big once expanded" "décompressé|taille autorisée" "$(cat "$T/body")"
 "$MK" "$T/long.zip" --msgid long --title "$(head -c 8000 /dev/zero | tr '\0' 't')" "$T/f1.txt"
 is "over max_manifest: KO" 422 "$(post_package "$prod" "$T/long.zip")"
-like "says the manifest is too big" "manifeste dépasse" "$(cat "$T/body")"
+like "says the manifest is too big" "manifeste .manifest.xml. dépasse" "$(cat "$T/body")"
 {
 	echo '<?xml version="1.0"?><ArchiveTransfer xmlns="fr:gouv:culture:archivesdefrance:seda:v2.1">'
 	for i in $(seq 1 20); do printf '<Comment>'; done

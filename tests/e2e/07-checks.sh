@@ -63,7 +63,7 @@ is "SHA-256 is computed and stored whatever was declared" \
     "$(sha256sum < "$T/a.txt" | cut -d' ' -f1)" "$(json_get '.objects[0].sha256')"
 is "and SHA-512" "$sha512" "$(json_get '.objects[0].sha512')"
 pkg "$(bdo O1 content/a.txt SHA-512 abcdef)" "$(unit U1 O1)" a.txt="$T/a.txt"
-send 422 "a digest of the wrong length" "illisible.*128"
+send 422 "a digest of the wrong length" "illisible.*128 en hexadécimal"
 pkg "$(bdo O1 content/a.txt WHIRLPOOL "$sha512")" "$(unit U1 O1)" a.txt="$T/a.txt"
 send 422 "an unknown digest algorithm" "WHIRLPOOL.*pas connu"
 pkg "$(bdo O1 content/a.txt SHA-512 "$sha512" '<Size>99</Size>')" "$(unit U1 O1)" a.txt="$T/a.txt"
@@ -93,7 +93,7 @@ pkg "<BinaryDataObject id=\"O1\"><Attachment filename=\"a.txt\">Ym9uam91cgo=</At
 send 422 "an inline Attachment" "Attachment"
 rm -rf "$T/p"; mkdir -p "$T/p/sub"; cp "$T/reply.xml" "$T/p/sub/manifest.xml"
 (cd "$T/p" && bsdtar --format zip -cf "$T/pkg.zip" sub)
-send 422 "no manifest.xml at the root" "manifest.xml à sa racine"
+send 422 "no manifest.xml at the root" "pas de fichier .manifest.xml. à sa racine"
 : > "$T/empty.txt"
 pkg "$(bdo O1 content/e.txt SHA-512 "$(sha512sum < "$T/empty.txt" | cut -d' ' -f1)")" \
     "$(unit U1 O1)" e.txt="$T/empty.txt"

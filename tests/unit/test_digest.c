@@ -187,8 +187,8 @@ test_digest__decode_refuses_bad_values(void **state)
 	assert_int_equal(digest_decode(DIGEST_SHA512, abc[3].hex, got, &err),
 	    -1);
 	assert_int_equal(err.code, SAE_EINVAL);
-	assert_string_equal(err.msg, "the SHA-512 value has 40 characters; "
-	    "expected 128 hex or 88 base64");
+	assert_string_equal(err.msg, "la valeur SHA-512 a 40 caractères, "
+	    "au lieu de 128 en hexadécimal ou 88 en base64");
 
 	/* Right length, not hex. */
 	snprintf(bad, sizeof(bad), "%s", abc[0].hex);
@@ -220,8 +220,8 @@ test_digest__decode_refuses_bad_values(void **state)
 
 	/* Empty and missing padding of MD5. */
 	assert_int_equal(digest_decode(DIGEST_MD5, "  ", got, &err), -1);
-	assert_string_equal(err.msg, "the MD5 value has 0 characters; "
-	    "expected 32 hex or 24 base64");
+	assert_string_equal(err.msg, "la valeur MD5 a 0 caractères, "
+	    "au lieu de 32 en hexadécimal ou 24 en base64");
 	assert_int_equal(digest_decode(DIGEST_MD5, "kAFQmDzST7DWlj99KOF/cg",
 	    got, &err), -1);
 }
