@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/sha.h>
@@ -38,6 +39,7 @@
 struct obj {
 	const struct seda_object	*so;
 	size_t				 entry;		/* index in pkg->entries, or NONE */
+	size_t				 next;		/* next object of the same file, or NONE */
 	int				 alg;		/* declared algorithm, or -1 */
 	unsigned char			 declared[DIGEST_MAX_LEN];
 	struct store_writer		*w;
@@ -55,7 +57,8 @@ struct appraisal {
 	int		 state;		/* 0 todo, 1 visiting, 2 done */
 	const char	*rule;
 	const char	*start;
-	const char	*final;
+	const char	*final;		/* effective: table and package reconciled */
+	const char	*declared;	/* as the package says, inherited */
 	char		 end[11];
 };
 
@@ -78,6 +81,7 @@ struct job {
 	struct dua_table		*rules;
 	char				(*unit_ids)[SAE_ID_LEN + 1];
 	struct appraisal		*appr;
+	int				 meta_warned;
 	/* milliseconds spent in each phase, for the debug log */
 	double				 t0, t_open, t_check, t_stream,
 					 t_store, t_record;
@@ -257,6 +261,7 @@ check_objects(struct job *j)
 
 		o->so = so;
 		o->entry = NONE;
+		o->next = NONE;
 		o->alg = -1;
 		sae_id_new(o->id);
 		if (so->physical)
@@ -276,7 +281,9 @@ check_objects(struct job *j)
 			nko++;
 			continue;
 		}
-		pe = package_find(pkg, so->uri);
+		/* Entry names lose a leading "./"; so does the Uri. */
+		pe = package_find(pkg, so->uri[0] == '.' && so->uri[1] == '/' ?
+		    so->uri + 2 : so->uri);
 		if (pe == NULL && (decoded = uri_decode(so->uri)) != NULL) {
 			if (uri_problem(decoded) == NULL)
 				pe = package_find(pkg, decoded);
@@ -291,14 +298,15 @@ check_objects(struct job *j)
 		}
 		k = (size_t)(pe - pkg->entries);
 		if (j->entry_obj[k] != NONE) {
-			seda_report_add(&j->report, SEDA_KO, "CHECK_OBJECTS",
-			    "203", "Le fichier '%s' est déclaré par deux objets"
-			    " (%s et %s)", pe->name,
-			    j->objs[j->entry_obj[k]].so->id, so->id);
-			nko++;
-			continue;
-		}
-		j->entry_obj[k] = i;
+			/* Two objects may name the same file: it is read and
+			 * stored once, and checked against each declaration. */
+			size_t last = j->entry_obj[k];
+
+			while (j->objs[last].next != NONE)
+				last = j->objs[last].next;
+			j->objs[last].next = i;
+		} else
+			j->entry_obj[k] = i;
 		used[k] = 1;
 		o->entry = k;
 		if (so->digest_alg == NULL || so->digest_value == NULL) {
@@ -421,40 +429,10 @@ check_rules(struct job *j)
 /* ------------------------------------------------------------------ */
 /* Streaming objects into the store.                                   */
 
-static int
-on_entry(void *arg, const struct package_entry *pe, const void *data,
-    size_t len, struct sae_err *err)
+/* The checks of one object once its file has been read. */
+static void
+check_result(struct job *j, struct obj *o, const struct package_entry *pe)
 {
-	struct job *j = arg;
-	size_t k = (size_t)(pe - j->pkg->entries);
-	struct obj *o = &j->objs[j->entry_obj[k]];
-	const struct sae_config *cfg = j->ctx->cfg;
-	const char *offer;
-	size_t room;
-
-	if (o->w == NULL) {
-		offer = cfg->offers[cfg->placement[SAE_PLACE_CURRENT][0]].name;
-		if (store_writer_new(&o->w, j->ctx->store, offer,
-		    o->alg >= 0 ? DIGEST_MASK(o->alg) : 0, err) == -1)
-			return -1;
-		j->headlen = 0;
-	}
-	if (data != NULL) {
-		room = FORMAT_HEAD_MAX - j->headlen;
-		if (room > 0) {
-			memcpy(j->head + j->headlen, data,
-			    len < room ? len : room);
-			j->headlen += len < room ? len : room;
-		}
-		j->bytes += len;
-		return store_writer_write(o->w, data, len, err);
-	}
-	if (store_writer_finish(o->w, &o->dg, &o->size, err) == -1)
-		return -1;
-	format_identify(j->fmt, j->head, j->headlen,
-	    (unsigned long long)o->size, &o->fmt);
-	sae_hex(o->sha256, o->dg.value[DIGEST_SHA256], 32);
-	sae_hex(o->sha512, o->dg.value[DIGEST_SHA512], 64);
 	o->stored = 1;
 	if (o->alg >= 0 && memcmp(o->dg.value[o->alg], o->declared,
 	    digest_alg_len((enum digest_alg)o->alg)) != 0) {
@@ -479,6 +457,55 @@ on_entry(void *arg, const struct package_entry *pe, const void *data,
 		    "format identifié (%s, %s) : les deux sont conservés",
 		    o->so->id, o->so->mime_type, o->fmt.mime,
 		    o->fmt.description);
+}
+
+static int
+on_entry(void *arg, const struct package_entry *pe, const void *data,
+    size_t len, struct sae_err *err)
+{
+	struct job *j = arg;
+	size_t k = (size_t)(pe - j->pkg->entries), i;
+	struct obj *o = &j->objs[j->entry_obj[k]], *other;
+	const struct sae_config *cfg = j->ctx->cfg;
+	unsigned mask = 0;
+	size_t room;
+
+	if (o->w == NULL) {
+		for (i = j->entry_obj[k]; i != NONE; i = j->objs[i].next)
+			if (j->objs[i].alg >= 0)
+				mask |= DIGEST_MASK(j->objs[i].alg);
+		if (store_writer_new(&o->w, j->ctx->store, cfg->offers[
+		    cfg->placement[SAE_PLACE_CURRENT][0]].name, mask,
+		    err) == -1)
+			return -1;
+		j->headlen = 0;
+	}
+	if (data != NULL) {
+		room = FORMAT_HEAD_MAX - j->headlen;
+		if (room > 0) {
+			memcpy(j->head + j->headlen, data,
+			    len < room ? len : room);
+			j->headlen += len < room ? len : room;
+		}
+		j->bytes += len;
+		return store_writer_write(o->w, data, len, err);
+	}
+	if (store_writer_finish(o->w, &o->dg, &o->size, err) == -1)
+		return -1;
+	format_identify(j->fmt, j->head, j->headlen,
+	    (unsigned long long)o->size, &o->fmt);
+	sae_hex(o->sha256, o->dg.value[DIGEST_SHA256], 32);
+	sae_hex(o->sha512, o->dg.value[DIGEST_SHA512], 64);
+	check_result(j, o, pe);
+	for (i = o->next; i != NONE; i = other->next) {
+		other = &j->objs[i];
+		other->dg = o->dg;
+		other->size = o->size;
+		other->fmt = o->fmt;
+		memcpy(other->sha256, o->sha256, sizeof(o->sha256));
+		memcpy(other->sha512, o->sha512, sizeof(o->sha512));
+		check_result(j, other, pe);
+	}
 	return 0;
 }
 
@@ -568,6 +595,20 @@ excluded(const struct seda_rules *rs, const char *id)
 	return 0;
 }
 
+/* Keep > Sort > Destroy: where the table and the package disagree, the
+ * more protective final action applies. */
+static int
+protection(const char *final)
+{
+	if (final == NULL)
+		return 0;
+	if (!strcasecmp(final, "Destroy"))
+		return 1;
+	if (!strcasecmp(final, "Sort"))
+		return 2;
+	return 3;
+}
+
 static void
 appraise(struct job *j, size_t u)
 {
@@ -576,6 +617,7 @@ appraise(struct job *j, size_t u)
 	const struct seda_rules *own = &su->mgmt.cat[SEDA_APPRAISAL];
 	const struct seda_rules *meta = &j->tr->mgmt.cat[SEDA_APPRAISAL];
 	const struct dua_rule *row;
+	const char *where = NULL, *table;
 
 	if (a->state != 0)
 		return;
@@ -589,22 +631,40 @@ appraise(struct job *j, size_t u)
 			if (j->appr[su->parents[0]].state == 2) {
 				a->rule = j->appr[su->parents[0]].rule;
 				a->start = j->appr[su->parents[0]].start;
-				a->final = j->appr[su->parents[0]].final;
+				a->declared = j->appr[su->parents[0]].declared;
 			}
 		} else if (meta->nrules > 0) {
 			a->rule = meta->rules[0].rule_id;
 			a->start = meta->rules[0].start_date;
-			a->final = meta->final_action;
+			a->declared = meta->final_action;
+			if (!j->meta_warned) {
+				where = "ManagementMetadata";
+				j->meta_warned = 1;
+			}
 		}
 		if (a->rule != NULL && excluded(own, a->rule))
 			a->rule = a->start = NULL;
 	}
-	if (own->final_action != NULL)
-		a->final = own->final_action;
+	if (own->final_action != NULL) {
+		a->declared = own->final_action;
+		where = su->id;
+	}
+	a->final = a->declared;
 	if (a->rule != NULL &&
 	    (row = dua_table_find(j->rules, a->rule)) != NULL) {
-		if (row->final_action != DUA_FINAL_NONE)
-			a->final = dua_final_name(row->final_action);
+		if (row->final_action != DUA_FINAL_NONE) {
+			table = dua_final_name(row->final_action);
+			if (protection(table) >= protection(a->declared))
+				a->final = table;
+			if (where != NULL && a->declared != NULL &&
+			    strcasecmp(a->declared, table) != 0)
+				seda_report_add(&j->report, SEDA_WARNING,
+				    "CHECK_RULES", NULL, "La règle %s du "
+				    "tableau de gestion prévoit le sort final "
+				    "%s, le paquet déclare %s (%s) : %s, plus "
+				    "protecteur, s'applique", a->rule, table,
+				    a->declared, where, a->final);
+		}
 		if (a->start != NULL && row->has_duration && !row->unlimited &&
 		    dua_date_add(a->start, row->duration, row->measure, a->end,
 		    NULL) == -1)

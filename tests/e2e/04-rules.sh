@@ -56,6 +56,24 @@ is "the child inherits the rule" EC-02 "$(json_get .rule)"
 is "and the end date" 2025-03-15 "$(json_get .end_date)"
 is "parent link" "$root" "$(json_get .parent)"
 
+# The DUA table's final action wins where it protects more (Keep > Sort >
+# Destroy), with a WARNING naming both.
+final_of() {	# final_of RULE DECLARED: the unit's final action and the ReplyCode
+	"$SAE_SRCDIR/tests/e2e/mkpkg.sh" "$T/f.zip" --rule "$1" --final "$2" \
+	    --msgid "final-$1-$2" "$T/acte.txt"
+	post_package "$prod" "$T/f.zip" >/dev/null
+	code=$(reply_code)
+	cp "$T/body" "$T/final.xml"
+	tid=$(header Location); tid=${tid##*/}
+	http GET "/v1/units?transfer=$tid" "$prod" >/dev/null
+	echo "$(json_get '.units[] | select(.producer_id == "AU0") | .final_action') $code"
+}
+is "EC-01 (Keep) declared Destroy: Keep, WARNING" "Keep WARNING" "$(final_of EC-01 Destroy)"
+like "the warning names both" "prévoit le sort final Keep, le paquet déclare Destroy" "$(cat "$T/final.xml")"
+is "AG-05 (Sort) declared Destroy: Sort, WARNING" "Sort WARNING" "$(final_of AG-05 Destroy)"
+is "EC-02 (Destroy) declared Keep: Keep, WARNING" "Keep WARNING" "$(final_of EC-02 Keep)"
+is "EC-02 (Destroy) declared Destroy: Destroy, OK" "Destroy OK" "$(final_of EC-02 Destroy)"
+
 out=$(admin rules import "$EX/rules_ok.csv" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && ok "a table without EC-02 is refused while a unit uses it" \
     || not_ok "a table without EC-02 is refused while a unit uses it"

@@ -78,7 +78,18 @@ pkg "$(bdo O1 file:///etc/passwd SHA-512 "$sha512")" "$(unit U1 O1)" a.txt="$T/a
 send 422 "a Uri with a scheme" "pas relative"
 pkg "$(bdo O1 content/a.txt SHA-512 "$sha512")$(bdo O2 content/a.txt SHA-512 "$sha512")" \
     "$(unit U1 O1)$(unit U2 O2)" a.txt="$T/a.txt"
-send 422 "one file declared by two objects" "déclaré par deux objets"
+send 201 "one file declared by two objects: stored once, both archived"
+http GET "/v1/units?transfer=$(header Location | sed 's|.*/||')" "$aud" >/dev/null
+for u in $(json_get '.units[].id'); do
+	http GET "/v1/units/$u" "$aud" >/dev/null
+	json_get '.objects[0].sha256'
+done | sort -u > "$T/shas"
+is "with the same digest" 1 "$(wc -l < "$T/shas" | tr -d ' ')"
+pkg "$(bdo O1 content/a.txt SHA-512 "$sha512")$(bdo O2 content/a.txt SHA-512 "$b64")" \
+    "$(unit U1 O1)$(unit U2 O2)" a.txt="$T/a.txt"
+send 201 "the same file with its digest in hex and in base64"
+pkg "$(bdo O1 ./content/a.txt SHA-512 "$sha512")" "$(unit U1 O1)" a.txt="$T/a.txt"
+send 201 "a Uri starting with ./"
 pkg "$(bdo O1 content/a.txt SHA-512 "$sha512")$(bdo O2 content/b.txt SHA-512 "$sha512")" \
     "$(unit U1 O1)" a.txt="$T/a.txt" b.txt="$T/a.txt"
 send 422 "an object no unit references" "O2"
