@@ -59,14 +59,8 @@ api_transfer_get(struct sae_daemon *d, struct http_req *req,
 	sqlite3 *db;
 	int rc;
 
-	if (!sae_id_valid(req->arg)) {
-		http_error(resp, 404, "no transfer '%s'", req->arg);
-		return;
-	}
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	(void)d;
+	db = req->db;
 	st = catalog_prepare(db, "SELECT reply, producer FROM transfer WHERE "
 	    "id = ?", &err);
 	if (st == NULL) {
@@ -87,5 +81,4 @@ api_transfer_get(struct sae_daemon *d, struct http_req *req,
 	    (size_t)sqlite3_column_bytes(st, 0));
 out:
 	sqlite3_finalize(st);
-	catalog_put(d->catalog, db);
 }

@@ -21,10 +21,8 @@ api_rules_post(struct sae_daemon *d, struct http_req *req,
 	sqlite3 *db;
 	int rc;
 
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	(void)d;
+	db = req->db;
 	rc = rules_import(db, req->body.data ? req->body.data : "",
 	    req->body.len, "upload.csv", req->who.name, &version, &err);
 	if (rc == -1) {
@@ -41,7 +39,6 @@ api_rules_post(struct sae_daemon *d, struct http_req *req,
 		else
 			resp->content_type = "application/json";
 	}
-	catalog_put(d->catalog, db);
 }
 
 void
@@ -52,13 +49,10 @@ api_rules_get(struct sae_daemon *d, struct http_req *req,
 	sqlite3 *db;
 
 	(void)req;
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	(void)d;
+	db = req->db;
 	if (rules_json(db, &resp->body, &err) == -1)
 		http_error(resp, 500, "%s", err.msg);
 	else
 		resp->content_type = "application/json";
-	catalog_put(d->catalog, db);
 }

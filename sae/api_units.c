@@ -74,10 +74,8 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 			return;
 		}
 	}
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	(void)d;
+	db = req->db;
 	st = catalog_prepare(db, "SELECT u.id, u.title, u.transfer, u.xml_id, "
 	    "u.agency, u.rule, u.rule_end, u.final_action, u.age, "
 	    "(SELECT p.id FROM unit_parent up JOIN unit p ON p.seq = up.parent"
@@ -126,7 +124,6 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 out:
 	json_decref(root);
 	sqlite3_finalize(st);
-	catalog_put(d->catalog, db);
 }
 
 static json_t *
@@ -200,14 +197,8 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	long long seq;
 	sqlite3 *db;
 
-	if (!sae_id_valid(req->arg)) {
-		http_error(resp, 404, "no unit '%s'", req->arg);
-		return;
-	}
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	(void)d;
+	db = req->db;
 	st = catalog_prepare(db, "SELECT u.seq, u.id, u.xml_id, u.title, "
 	    "u.level, u.transfer, u.agency, u.start_date, u.end_date, u.rule, "
 	    "u.rule_start, u.rule_end, u.final_action, u.age, u.created, "
@@ -262,7 +253,6 @@ out:
 	json_decref(root);
 	sqlite3_finalize(st);
 	sqlite3_finalize(ps);
-	catalog_put(d->catalog, db);
 }
 
 void
@@ -277,14 +267,7 @@ api_object_get(struct sae_daemon *d, struct http_req *req,
 	sqlite3 *db;
 	int found = 0;
 
-	if (!sae_id_valid(req->arg)) {
-		http_error(resp, 404, "no object '%s'", req->arg);
-		return;
-	}
-	if ((db = catalog_get(d->catalog, &err)) == NULL) {
-		http_error(resp, 500, "catalog unavailable");
-		return;
-	}
+	db = req->db;
 	st = catalog_prepare(db, "SELECT o.sha256, o.size, o.mime FROM object o"
 	    " WHERE o.id = ?4 AND o.physical = 0 AND EXISTS (SELECT 1 FROM "
 	    "unit_group ug JOIN unit u ON u.seq = ug.unit WHERE ug.grp = o.grp "
@@ -343,5 +326,4 @@ api_object_get(struct sae_daemon *d, struct http_req *req,
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(cs);
-	catalog_put(d->catalog, db);
 }

@@ -192,8 +192,10 @@ route_find(const char *method, const char *url, const char **arg,
 
 		n = strlen(r->prefix);
 		if (r->has_arg) {
-			if (strncmp(url, r->prefix, n) != 0 || url[n] == '\0' ||
-			    strchr(url + n, '/') != NULL)
+			/* Every identifier we hand out has one shape: anything
+			 * else names nothing. */
+			if (strncmp(url, r->prefix, n) != 0 ||
+			    !sae_id_valid(url + n))
 				continue;
 			*arg = url + n;
 		} else {
@@ -398,9 +400,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		cs->req.spool_fd = -1;
 	}
+	if ((cs->req.db = catalog_get(d->catalog, &err)) == NULL) {
+		sae_log_err(LOG_ERR, &err, "http url=%s catalog", url);
+		return answer_error(cs, conn, 503, "the catalog is unavailable;"
+		    " try again later");
+	}
 	memset(&resp, 0, sizeof(resp));
 	resp.status = 200;
 	cs->route->handler(d, &cs->req, &resp);
+	catalog_put(d->catalog, cs->req.db);
+	cs->req.db = NULL;
 	cs->answered = 1;
 	ret = send_resp(conn, &resp);
 	store_reader_free(resp.reader);

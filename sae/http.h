@@ -7,6 +7,7 @@
 #ifndef SAE_HTTP_H
 #define SAE_HTTP_H
 
+#include <sqlite3.h>
 #include <stdint.h>
 
 #include "sae/buf.h"
@@ -21,8 +22,9 @@ struct http_req {
 	struct MHD_Connection	*conn;
 	const char		*method;
 	const char		*url;
-	const char		*arg;		/* the path part after the route prefix */
+	const char		*arg;		/* the id after the route prefix (checked) */
 	struct token_info	 who;
+	sqlite3			*db;		/* a catalog connection lent for the call */
 	/* body: spooled (packages) or in memory (small bodies) */
 	char			 spool[4096];
 	int			 spool_fd;

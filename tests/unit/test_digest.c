@@ -197,7 +197,7 @@ test_digest__decode_refuses_bad_values(void **state)
 	assert_int_equal(digest_decode(DIGEST_SHA256, bad, got, &err), -1);
 	assert_int_equal(err.code, SAE_EINVAL);
 	assert_non_null(strstr(err.msg, "SHA-256"));
-	assert_non_null(strstr(err.msg, "hexadecimal"));
+	assert_non_null(strstr(err.msg, "hexadécimal"));
 
 	/* Base64 of the right length but without its padding. */
 	snprintf(bad, sizeof(bad), "%s", abc[0].b64);
