@@ -38,6 +38,9 @@ sae_err_clear(struct sae_err *err)
 	err->msg[0] = '\0';
 }
 
+static void err_vset(struct sae_err *, enum sae_code, int, const char *,
+    va_list) __attribute__((format(printf, 4, 0)));
+
 static void
 err_vset(struct sae_err *err, enum sae_code code, int sys, const char *fmt,
     va_list ap)

@@ -158,6 +158,10 @@ send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 	return ret;
 }
 
+static enum MHD_Result answer_error(struct conn_state *,
+    struct MHD_Connection *, int, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static enum MHD_Result
 answer_error(struct conn_state *cs, struct MHD_Connection *conn, int status,
     const char *fmt, ...)
@@ -440,6 +444,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	free(cs);
 	*con_cls = NULL;
 }
+
+static void on_mhd_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
 
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)

@@ -29,6 +29,9 @@ sae_log_open(const char *ident, int level, int want_syslog)
 		openlog(ident, LOG_PID, LOG_DAEMON);
 }
 
+static void log_emit(int, const char *, const char *, va_list, const char *)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_emit(int level, const char *prefix, const char *fmt, va_list ap,
     const char *suffix)
