@@ -62,9 +62,9 @@ first_rules(struct sae_daemon *d, struct sae_err *err)
 	return rc;
 }
 
-/* Spooled uploads of a previous run were never acknowledged: drop them. */
+/* Removes the plain files of a directory. */
 static void
-clean_spool(const char *dir)
+remove_flat_dir_files(const char *dir)
 {
 	struct dirent *de;
 	char path[PATH_MAX];
@@ -109,11 +109,50 @@ load_schemas(struct sae_daemon *d, struct sae_err *err)
 	return seda_schemas_load(&d->schemas, d->cfg.schemas_dir, err);
 }
 
+/* Removes a directory of plain files, such as a half-made TSA. */
+static void
+remove_flat_dir(const char *dir)
+{
+	remove_flat_dir_files(dir);
+	rmdir(dir);
+}
+
+/*
+ * The TSA is made in DATA/tsa.new and renamed into place once complete, so
+ * that a crash during the first start never leaves a half-made authority
+ * that the next start would refuse.
+ */
+static int
+open_tsa(struct sae_daemon *d, const char *dir, int *created,
+    struct sae_err *err)
+{
+	struct tsa_conf tc;
+	char fresh[PATH_MAX];
+
+	memset(&tc, 0, sizeof(tc));
+	tc.policy_oid = d->cfg.tsa_policy;
+	tc.name = "sae TSA";
+	tc.validity_days = d->cfg.tsa_validity_days;
+	tc.dir = dir;
+	*created = 0;
+	if (sae_fs_exists(dir))
+		return tsa_open(&d->tsa, &tc, created, err);
+	if (sae_path(fresh, sizeof(fresh), "%s.new", dir) == -1)
+		return sae_err_set(err, SAE_EINVAL, "path too long: '%s'", dir);
+	remove_flat_dir(fresh);
+	tc.dir = fresh;
+	if (tsa_open(&d->tsa, &tc, created, err) == -1)
+		return -1;
+	if (rename(fresh, dir) == -1)
+		return sae_err_sys(err, SAE_EIO, "cannot rename '%s' to '%s'",
+		    fresh, dir);
+	return sae_fs_fsync_dir(d->cfg.data_dir, err);
+}
+
 int
 daemon_open(struct sae_daemon *d, const char *data_dir,
     const char *config_path, int check_only, struct sae_err *err)
 {
-	struct tsa_conf tc;
 	char tsadir[PATH_MAX];
 	int created = 0, tsa_created = 0;
 
@@ -134,13 +173,9 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 	}
 	if (sae_fs_mkdirp(d->spool, 0700, err) == -1)
 		goto fail;
-	clean_spool(d->spool);
-	memset(&tc, 0, sizeof(tc));
-	tc.dir = tsadir;
-	tc.policy_oid = d->cfg.tsa_policy;
-	tc.name = "sae TSA";
-	tc.validity_days = d->cfg.tsa_validity_days;
-	if (tsa_open(&d->tsa, &tc, &tsa_created, err) == -1)
+	/* Uploads spooled by a previous run were never acknowledged. */
+	remove_flat_dir_files(d->spool);
+	if (open_tsa(d, tsadir, &tsa_created, err) == -1)
 		goto fail;
 	if (tsa_created)
 		sae_log(LOG_NOTICE, "tsa created dir=%s cert-sha256=%s", tsadir,

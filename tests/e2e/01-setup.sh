@@ -82,6 +82,16 @@ out=$(admin journal verify)
 like "token creation and revocation are journaled in a chain that holds" "journal: OK" "$out"
 
 stop_saed
+# A crash during the very first start leaves a half-made TSA in tsa.new.
+mkdir -p "$T/d2/tsa.new"
+echo "half written" > "$T/d2/tsa.new/ca.pem"
+"$SAED" --data "$T/d2" --config "$CONF" --listen 127.0.0.1:0 > "$T/d2.out" 2>&1 &
+p2=$!
+for _ in $(seq 1 100); do grep -q 'ready port=' "$T/d2.out" && break; sleep 0.05; done
+kill "$p2"; wait "$p2" 2>/dev/null
+like "a half-made TSA from a crashed first start is made again" "ready port=" "$(cat "$T/d2.out")"
+check "and put in place whole" test -f "$T/d2/tsa/tsa.key" -a ! -e "$T/d2/tsa.new"
+
 start_saed
 ok "saed restarts on an existing data directory"
 code=$(http GET /v1/rules "$(new_token auditor audit2)")
