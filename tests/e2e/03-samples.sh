@@ -84,6 +84,21 @@ is "OK_SIP_2_GO: unit ID4 hangs under ID3" "$id3" "$parent"
 is "OK_SIP_2_GO: wrappers with ArchiveUnitRefId are not units" "" \
     "$(json_get '.units[] | select(.producer_id == "ID5") | .id')"
 
+# Pagination: pages of 3 cover every unit once, in order.
+http GET "/v1/units?limit=1000" "$aud" >/dev/null
+json_get '.units[].id' > "$T/all"
+: > "$T/paged"; after=; pages=0
+while :; do
+	http GET "/v1/units?limit=3${after:+&after=$after}" "$aud" >/dev/null
+	json_get '.units[].id' >> "$T/paged"
+	pages=$((pages + 1))
+	after=$(json_get '.next // empty')
+	[ -n "$after" ] || break
+done
+check "paging by 3 gives the same units in the same order" cmp -s "$T/all" "$T/paged"
+is "in as many pages as it takes" $(( ($(wc -l < "$T/all") + 2) / 3 )) "$pages"
+is "limit=0 is refused" 400 "$(http GET "/v1/units?limit=0" "$aud")"
+
 # Resending the same bytes archives nothing twice.
 http GET "/v1/units?limit=1000" "$aud" >/dev/null
 before=$(json_get '.units | length')
