@@ -1358,6 +1358,15 @@ examine(struct job *j, struct sae_err *err)
 	j->request_id = sae_xstrdup(j->tr->message_id);
 	if (has_ko(j))
 		return 0;
+	/* Retries are recognised by MessageIdentifier: it must say something
+	 * (SEDA 2.1 lets it be empty). */
+	if (j->request_id == NULL || j->request_id[strspn(j->request_id,
+	    " \t\r\n")] == '\0') {
+		seda_report_add(&j->report, SEDA_KO, "CHECK_HEADER", "101",
+		    "Le MessageIdentifier du bordereau est vide : il doit "
+		    "identifier le versement");
+		return 0;
+	}
 	check_agency(j);
 	if ((rc = conflict(j, err)) != 0)
 		return rc == -1 ? -1 : 1;

@@ -55,6 +55,10 @@ b64=$(openssl dgst -sha512 -binary "$T/a.txt" | base64 -w0)
 
 pkg "$(bdo O1 content/a.txt SHA-512 "$b64")" "$(unit U1 O1)" a.txt="$T/a.txt"
 send 201 "a base64 SHA-512 digest is accepted"
+sed 's|<MessageIdentifier>[^<]*</MessageIdentifier>|<MessageIdentifier> </MessageIdentifier>|; s|v2.2|v2.1|' \
+    "$T/p/manifest.xml" > "$T/p/m2" && mv "$T/p/m2" "$T/p/manifest.xml"
+(cd "$T/p" && bsdtar --format zip -cf "$T/pkg.zip" manifest.xml content)
+send 422 "an empty MessageIdentifier (valid in SEDA 2.1)" "MessageIdentifier du bordereau est vide"
 pkg "$(bdo O1 content/a.txt SHA-1 "$sha1")" "$(unit U1 O1)" a.txt="$T/a.txt"
 send 201 "a SHA-1 digest is checked and accepted"
 http GET "/v1/units?transfer=$(header Location | sed 's|.*/||')" "$aud" >/dev/null
