@@ -70,6 +70,7 @@ struct conn_state {
 	struct http_req		 req;
 	struct digest_set	*hash;
 	int			 answered;
+	int			 spool_failed;	/* body being drained, answer 503 */
 };
 
 /* ------------------------------------------------------------------ */
@@ -332,11 +333,15 @@ take_body(struct sae_daemon *d, struct conn_state *cs, const char *data,
 	}
 	if (cs->req.received > d->cfg.max_package)
 		return MHD_NO;	/* lied about Content-Length */
+	if (cs->spool_failed)
+		return MHD_YES;
 	digest_set_update(cs->hash, data, len);
 	if (sae_fs_write_all(cs->req.spool_fd, data, len) == -1) {
+		/* Read the rest anyway, so that the producer gets an answer
+		 * rather than a reset connection. */
 		sae_log(LOG_ERR, "spool write path=%s reason='%s'",
 		    cs->req.spool, strerror(errno));
-		return MHD_NO;
+		cs->spool_failed = 1;
 	}
 	return MHD_YES;
 }
@@ -390,6 +395,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return ret;
 	}
 	/* The whole request is here. */
+	if (cs->spool_failed)
+		return answer_error(cs, conn, 503, "the archive cannot store "
+		    "uploads right now (nothing was kept); send the package "
+		    "again later");
 	if (cs->hash != NULL) {
 		struct digest_result dr;
 

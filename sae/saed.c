@@ -147,6 +147,9 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* Over a file size limit, a write must fail and be answered, not
+	 * kill the daemon. */
+	sigaction(SIGXFSZ, &sa, NULL);
 	port = d.cfg.listen_port;
 	if (http_start(&srv, &d, &port, &err) == -1) {
 		fprintf(stderr, "saed: %s\n", err.msg);

@@ -101,6 +101,23 @@ is "a wrong digest: KO" 422 "$(post_package "$prod" "$T/dig.zip")"
 like "naming the file" "a.txt.*ne correspond pas" "$(cat "$T/body")"
 is "refused packages left no object in the store" "$before" "$(objects)"
 
+# The spool cannot take the upload (here: a file size limit): the
+# producer still gets an answer, and saed lives on.
+stop_saed
+(ulimit -f 512; exec "$SAED" --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 \
+    > "$T/saed.out" 2>> "$LOG") &
+SAED_PID=$!
+for _ in $(seq 1 100); do grep -q 'ready port=' "$T/saed.out" && break; sleep 0.05; done
+URL="http://127.0.0.1:$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$T/saed.out")"
+head -c 1000000 /dev/urandom > "$T/mb.bin"
+"$MK" "$T/mb.zip" --msgid spool-full "$T/mb.bin"
+is "an upload the spool cannot hold: 503" 503 "$(post_package "$prod" "$T/mb.zip")"
+like "saying nothing was kept" "nothing was kept" "$(cat "$T/body")"
+check "saed is still running" kill -0 "$SAED_PID"
+is "and still answers" 200 "$(http GET /v1/rules "$prod")"
+stop_saed
+start_saed
+
 for alg in SHA-256 MD5; do
 	"$MK" "$T/alg.zip" --msgid "alg-$alg" --digest "$alg" "$T/a.txt"
 	is "a $alg digest is checked and accepted" 201 "$(post_package "$prod" "$T/alg.zip")"
