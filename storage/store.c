@@ -1,7 +1,8 @@
 /*
  * store.c: the content-addressed object store on local offers: writers
- * that hash, compress when it pays and commit crash-safely, readers that
- * check the digest, verify, stat, delete and copy between offers.
+ * that hash (big objects on a thread of their own), compress when it pays
+ * and commit crash-safely to several offers at once, readers that check
+ * the digest, verify, stat, delete and copy between offers.
  * Touches only the offers' directories (objects/ and tmp/); never logs.
  */
 #include "config.h"
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,21 +45,6 @@ struct store {
 };
 
 enum wstate { W_OPEN, W_FINISHED, W_COMMITTED, W_FAILED };
-
-struct store_writer {
-	struct store_offer	*offer;
-	enum wstate		 state;
-	int			 fd;
-	char			 tmp[PATH_MAX];
-	struct digest_set	*ds;
-	int			 decided;	/* encoding chosen */
-	enum store_encoding	 enc;
-	unsigned char		*buf;	/* sample, then raw buffer */
-	size_t			 buflen;
-	struct zstd_stream_enc	*z;
-	uint64_t		 size;
-	char			 hex[HEX_LEN + 1];
-};
 
 struct store_reader {
 	struct store_offer	*offer;
@@ -257,125 +244,338 @@ store_offer_sovereign(const struct store *st, const char *name)
 
 /* ------------------------------------------------------------ writer */
 
+/*
+ * A writer copies what it is given into chunks of CHUNK_SIZE bytes.  A
+ * chunk is hashed and written out (to every offer) only once it is full
+ * and more bytes come, or at the end, so an object that fits in one chunk
+ * is hashed and written on the caller's thread alone.  From the second
+ * chunk on, a hashing thread of the writer computes every digest while
+ * the caller's thread compresses and writes the same chunk: on two cores
+ * SHA-512 and the kernel's copy into the page cache then overlap.  The
+ * chunks form a ring of NCHUNKS buffers, so memory stays bounded and the
+ * caller waits when the hasher is NCHUNKS - 1 chunks behind.
+ */
+#define CHUNK_SIZE	(1024 * 1024)
+#define NCHUNKS		4
+
+struct hasher {
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 more;	/* a chunk was queued, or the end */
+	pthread_cond_t		 done;	/* a chunk was hashed */
+	struct digest_set	*ds;	/* the writer's, ours until joined */
+	unsigned char		*buf[NCHUNKS];	/* chunk k: buf[k % NCHUNKS] */
+	size_t			 len[NCHUNKS];
+	uint64_t		 queued;	/* chunks handed over */
+	uint64_t		 hashed;	/* chunks hashed */
+	int			 end;	/* no more chunks will come */
+};
+
+/* One temp file per offer. */
+struct wtarget {
+	struct store_offer	*offer;
+	int			 fd;
+	int			 done;	/* renamed, or dropped: a duplicate */
+	char			 tmp[PATH_MAX];
+};
+
+struct store_writer {
+	struct wtarget		*t;
+	size_t			 nt;
+	enum wstate		 state;
+	struct digest_set	*ds;
+	int			 decided;	/* encoding chosen */
+	enum store_encoding	 enc;
+	struct zstd_stream_enc	*z;
+	unsigned char		*cur;	/* the chunk being filled */
+	size_t			 curlen;
+	size_t			 curcap;	/* grows to CHUNK_SIZE */
+	struct hasher		*h;	/* from the second chunk on */
+	int			 inline_hash;	/* no thread could start */
+	uint64_t		 size;
+	char			 hex[HEX_LEN + 1];
+};
+
+static void *
+hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+	size_t i;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (h->hashed == h->queued && !h->end)
+			pthread_cond_wait(&h->more, &h->lock);
+		if (h->hashed == h->queued)
+			break;
+		i = (size_t)(h->hashed % NCHUNKS);
+		/* The writer leaves buf[i] alone until hashed moves on. */
+		pthread_mutex_unlock(&h->lock);
+		digest_set_update(h->ds, h->buf[i], h->len[i]);
+		pthread_mutex_lock(&h->lock);
+		h->hashed++;
+		pthread_cond_signal(&h->done);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+/*
+ * Starts the hashing thread with ${first} as chunk 0 of its ring (it then
+ * owns it).  NULL if no thread can be had: the caller hashes by itself.
+ */
+static struct hasher *
+hasher_new(struct digest_set *ds, unsigned char *first)
+{
+	sigset_t all, old;
+	struct hasher *h;
+	int rc;
+
+	h = sae_xcalloc(1, sizeof(*h));
+	h->ds = ds;
+	h->buf[0] = first;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->more, NULL);
+	pthread_cond_init(&h->done, NULL);
+	/*
+	 * Signals are for the daemon's own threads, not for this one; faults
+	 * stay deliverable so that a crash here is reported as one.
+	 */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&h->thread, NULL, hasher_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&h->done);
+		pthread_cond_destroy(&h->more);
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* Hands the chunk being filled (${len} bytes) to the hasher. */
+static void
+hasher_queue(struct hasher *h, size_t len)
+{
+	pthread_mutex_lock(&h->lock);
+	h->len[h->queued % NCHUNKS] = len;
+	h->queued++;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The buffer of the next chunk, once the hasher is done with it. */
+static unsigned char *
+hasher_next(struct hasher *h)
+{
+	size_t i = (size_t)(h->queued % NCHUNKS);
+
+	/* Only this thread writes buf[] and queued: no lock to read them. */
+	if (h->buf[i] == NULL) {
+		h->buf[i] = sae_xmalloc(CHUNK_SIZE);
+		return h->buf[i];
+	}
+	pthread_mutex_lock(&h->lock);
+	while (h->hashed + NCHUNKS <= h->queued)
+		pthread_cond_wait(&h->done, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	return h->buf[i];
+}
+
+/* Lets the hasher finish what was queued and joins it; NULL-safe. */
+static void
+hasher_free(struct hasher *h)
+{
+	size_t i;
+
+	if (h == NULL)
+		return;
+	pthread_mutex_lock(&h->lock);
+	h->end = 1;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->thread, NULL);
+	for (i = 0; i < NCHUNKS; i++)
+		free(h->buf[i]);
+	pthread_cond_destroy(&h->done);
+	pthread_cond_destroy(&h->more);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+/* The sink of encoded bytes: every temp file gets the same ones. */
 static int
 tmp_write(void *arg, const void *p, size_t n, struct sae_err *err)
 {
 	struct store_writer *w = arg;
+	size_t i;
 
-	if (sae_fs_write_all(w->fd, p, n) == -1)
-		return sae_err_sys(err, SAE_EIO, "cannot write temp file '%s'",
-		    w->tmp);
+	for (i = 0; i < w->nt; i++)
+		if (sae_fs_write_all(w->t[i].fd, p, n) == -1)
+			return sae_err_sys(err, SAE_EIO,
+			    "cannot write temp file '%s'", w->t[i].tmp);
+	return 0;
+}
+
+static int
+tmp_open(struct wtarget *t, struct sae_err *err)
+{
+	struct store_offer *o = t->offer;
+	unsigned char rnd[16];
+	char hex[33];
+	int tries;
+
+	for (tries = 0; tries < 8 && t->fd == -1; tries++) {
+		/* An empty name tells _free there is nothing of ours. */
+		t->tmp[0] = '\0';
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return sae_err_sys(err, SAE_EIO,
+			    "cannot name a temp file on storage offer '%s'",
+			    o->name);
+		sae_hex(hex, rnd, sizeof(rnd));
+		if (sae_path(t->tmp, sizeof(t->tmp), "%s/tmp/%s", o->root,
+		    hex) == -1) {
+			t->tmp[0] = '\0';
+			return too_long(o, err);
+		}
+		t->fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0640);
+		if (t->fd == -1 && errno != EEXIST) {
+			sae_err_sys(err, SAE_EIO,
+			    "cannot create temp file '%s'", t->tmp);
+			t->tmp[0] = '\0';
+			return -1;
+		}
+	}
+	if (t->fd == -1) {
+		t->tmp[0] = '\0';
+		return sae_err_set(err, SAE_EIO, "cannot create a temp file on "
+		    "storage offer '%s': every name tried exists", o->name);
+	}
 	return 0;
 }
 
 int
 store_writer_new(struct store_writer **out, struct store *st,
-    const char *offer, unsigned mask, struct sae_err *err)
+    const char *const *offers, size_t noffers, unsigned mask,
+    struct sae_err *err)
 {
 	struct store_writer *w;
 	struct store_offer *o;
-	unsigned char rnd[16];
-	char hex[33];
-	int tries;
+	size_t i, j;
 
 	*out = NULL;
-	if ((o = find_offer(st, offer, err)) == NULL)
-		return -1;
+	if (noffers == 0)
+		return sae_err_set(err, SAE_EINVAL,
+		    "an object must be written to at least one storage offer");
+	for (i = 0; i < noffers; i++) {
+		if ((o = find_offer(st, offers[i], err)) == NULL)
+			return -1;
+		for (j = 0; j < i; j++)
+			if (strcmp(offers[i], offers[j]) == 0)
+				return sae_err_set(err, SAE_EINVAL,
+				    "storage offer '%s' is listed twice for "
+				    "one object", offers[i]);
+	}
 	w = sae_xcalloc(1, sizeof(*w));
-	w->offer = o;
-	w->fd = -1;
-	for (tries = 0; tries < 8 && w->fd == -1; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
-			sae_err_sys(err, SAE_EIO,
-			    "cannot name a temp file on storage offer '%s'",
-			    o->name);
-			goto fail;
-		}
-		sae_hex(hex, rnd, sizeof(rnd));
-		if (sae_path(w->tmp, sizeof(w->tmp), "%s/tmp/%s", o->root,
-		    hex) == -1) {
-			too_long(o, err);
-			goto fail;
-		}
-		w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOFOLLOW, 0640);
-		if (w->fd == -1 && errno != EEXIST) {
-			sae_err_sys(err, SAE_EIO,
-			    "cannot create temp file '%s'", w->tmp);
-			goto fail;
-		}
+	w->t = sae_xcalloc(noffers, sizeof(*w->t));
+	for (i = 0; i < noffers; i++) {
+		w->t[i].offer = find_offer(st, offers[i], NULL);
+		w->t[i].fd = -1;
 	}
-	if (w->fd == -1) {
-		sae_err_set(err, SAE_EIO, "cannot create a temp file on "
-		    "storage offer '%s': every name tried exists", o->name);
-		goto fail;
-	}
+	w->nt = noffers;
+	for (i = 0; i < noffers; i++)
+		if (tmp_open(&w->t[i], err) == -1) {
+			store_writer_free(w);
+			return -1;
+		}
 	w->ds = digest_set_new(mask | DIGEST_MASK(DIGEST_SHA256) |
 	    DIGEST_MASK(DIGEST_SHA512));
-	w->buf = sae_xmalloc(SAMPLE_SIZE);
+	/* Most objects are small: grow to a whole chunk only when needed. */
+	w->curcap = SAMPLE_SIZE;
+	w->cur = sae_xmalloc(w->curcap);
 	*out = w;
-	return 0;
-fail:
-	free(w);
-	return -1;
-}
-
-/* Raw output goes through w->buf so that small writes stay cheap. */
-static int
-raw_write(struct store_writer *w, const unsigned char *p, size_t n,
-    struct sae_err *err)
-{
-	if (w->buflen + n <= IO_SIZE) {
-		memcpy(w->buf + w->buflen, p, n);
-		w->buflen += n;
-		return 0;
-	}
-	if (w->buflen > 0 && tmp_write(w, w->buf, w->buflen, err) == -1)
-		return -1;
-	w->buflen = 0;
-	if (n >= IO_SIZE)
-		return tmp_write(w, p, n, err);
-	memcpy(w->buf, p, n);
-	w->buflen = n;
 	return 0;
 }
 
 /*
- * Chooses the encoding from the full sample (or the whole object when it
- * is smaller), so that identical contents always get identical files.
- * zstd must save at least a tenth to be worth a decompression on reading.
- * ${last}: the sample is the whole object, and a frame that pays is
- * written as is.
+ * Chooses the encoding from the first SAMPLE_SIZE bytes (or the whole
+ * object when it is smaller), so that identical contents always get
+ * identical files.  zstd must save at least a tenth to be worth a
+ * decompression on reading.  When the sample is the whole object, a frame
+ * that pays is written as is and ${*written} set.
  */
 static int
-decide(struct store_writer *w, int last, struct sae_err *err)
+decide(struct store_writer *w, const unsigned char *p, size_t n,
+    int *written, struct sae_err *err)
 {
-	size_t room = w->buflen - w->buflen / 10, zlen;
+	size_t sample = n < SAMPLE_SIZE ? n : SAMPLE_SIZE;
+	size_t room = sample - sample / 10, zlen;
 	unsigned char *trial;
 	int ret = 0;
 
 	w->decided = 1;
+	*written = 0;
 	trial = sae_xmalloc(room > 0 ? room : 1);
-	zlen = room > 0 ? zstd_stream_trial(ZSTD_LEVEL, w->buf, w->buflen,
-	    trial, room) : 0;
-	if (zlen == 0) {
-		/* Keep w->buf as it is: it becomes the raw write buffer. */
+	zlen = room > 0 ? zstd_stream_trial(ZSTD_LEVEL, p, sample, trial,
+	    room) : 0;
+	if (zlen == 0)
 		w->enc = STORE_RAW;
-		goto out;
-	}
-	w->enc = STORE_ZSTD;
-	if (last)
+	else if (n <= SAMPLE_SIZE) {
+		w->enc = STORE_ZSTD;
+		*written = 1;
 		ret = tmp_write(w, trial, zlen, err);
-	else {
+	} else {
+		w->enc = STORE_ZSTD;
 		w->z = zstd_stream_enc_new(ZSTD_LEVEL, tmp_write, w);
-		ret = zstd_stream_enc_write(w->z, w->buf, w->buflen, err);
 	}
-	free(w->buf);
-	w->buf = NULL;
-	w->buflen = 0;
-out:
 	free(trial);
 	return ret;
+}
+
+/* Encodes ${n} bytes (a whole chunk, or the last one) to every temp file. */
+static int
+emit(struct store_writer *w, const unsigned char *p, size_t n,
+    struct sae_err *err)
+{
+	int written;
+
+	if (!w->decided) {
+		if (decide(w, p, n, &written, err) == -1)
+			return -1;
+		if (written)
+			return 0;
+	}
+	if (w->enc == STORE_ZSTD)
+		return zstd_stream_enc_write(w->z, p, n, err);
+	return tmp_write(w, p, n, err);
+}
+
+/* Hashes and writes out the chunk being filled; ${last}: it ends the object. */
+static int
+flush_chunk(struct store_writer *w, int last, struct sae_err *err)
+{
+	if (w->h == NULL && !last && !w->inline_hash) {
+		if ((w->h = hasher_new(w->ds, w->cur)) == NULL)
+			w->inline_hash = 1;
+	}
+	if (w->h != NULL)
+		hasher_queue(w->h, w->curlen);
+	else
+		digest_set_update(w->ds, w->cur, w->curlen);
+	if (emit(w, w->cur, w->curlen, err) == -1)
+		return -1;
+	w->curlen = 0;
+	if (w->h != NULL && !last)
+		w->cur = hasher_next(w->h);
+	return 0;
 }
 
 int
@@ -386,34 +586,29 @@ store_writer_write(struct store_writer *w, const void *p, size_t n,
 	size_t take;
 
 	if (w->state != W_OPEN)
-		return sae_err_set(err, SAE_EINTERNAL,
-		    "write to temp file '%s' after it was ended or failed",
-		    w->tmp);
-	digest_set_update(w->ds, p, n);
+		return sae_err_set(err, SAE_EINTERNAL, "write to a stored "
+		    "object after it was ended or failed");
 	w->size += n;
-	if (!w->decided) {
-		take = SAMPLE_SIZE - w->buflen;
+	while (n > 0) {
+		if (w->curlen == w->curcap) {
+			if (w->curcap < CHUNK_SIZE) {
+				w->curcap = CHUNK_SIZE;
+				w->cur = sae_xrealloc(w->cur, w->curcap);
+			} else if (flush_chunk(w, 0, err) == -1) {
+				/* What follows the failed chunk is lost. */
+				w->state = W_FAILED;
+				return -1;
+			}
+		}
+		take = w->curcap - w->curlen;
 		if (take > n)
 			take = n;
-		memcpy(w->buf + w->buflen, c, take);
-		w->buflen += take;
+		memcpy(w->cur + w->curlen, c, take);
+		w->curlen += take;
 		c += take;
 		n -= take;
-		/* Decide on overflow: a full sample may be the whole. */
-		if (n == 0)
-			return 0;
-		if (decide(w, 0, err) == -1)
-			goto fail;
 	}
-	if (w->enc == STORE_ZSTD) {
-		if (zstd_stream_enc_write(w->z, c, n, err) == -1)
-			goto fail;
-	} else if (raw_write(w, c, n, err) == -1)
-		goto fail;
 	return 0;
-fail:
-	w->state = W_FAILED;
-	return -1;
 }
 
 int
@@ -421,34 +616,36 @@ store_writer_finish(struct store_writer *w, struct digest_result *digests,
     uint64_t *size, struct sae_err *err)
 {
 	struct digest_result res;
+	size_t i;
 
 	if (w->state != W_OPEN)
-		return sae_err_set(err, SAE_EINTERNAL,
-		    "temp file '%s' was already ended or failed", w->tmp);
+		return sae_err_set(err, SAE_EINTERNAL, "a stored object was "
+		    "ended twice, or after it failed");
 	w->state = W_FAILED;
-	if (!w->decided) {
-		if (decide(w, 1, err) == -1)
-			return -1;
-	} else if (w->enc == STORE_ZSTD) {
-		if (zstd_stream_enc_end(w->z, err) == -1)
-			return -1;
-	}
-	if (w->buflen > 0 && tmp_write(w, w->buf, w->buflen, err) == -1)
+	if (flush_chunk(w, 1, err) == -1)
 		return -1;
-	w->buflen = 0;
-	if (fsync(w->fd) == -1)
-		return sae_err_sys(err, SAE_EIO, "cannot sync temp file '%s'",
-		    w->tmp);
-	if (close(w->fd) == -1) {
-		w->fd = -1;
-		return sae_err_sys(err, SAE_EIO, "cannot close temp file '%s'",
-		    w->tmp);
+	if (w->z != NULL && zstd_stream_enc_end(w->z, err) == -1)
+		return -1;
+	/* The hasher, if any, catches up meanwhile. */
+	for (i = 0; i < w->nt; i++) {
+		if (fsync(w->t[i].fd) == -1)
+			return sae_err_sys(err, SAE_EIO,
+			    "cannot sync temp file '%s'", w->t[i].tmp);
+		if (close(w->t[i].fd) == -1) {
+			w->t[i].fd = -1;
+			return sae_err_sys(err, SAE_EIO,
+			    "cannot close temp file '%s'", w->t[i].tmp);
+		}
+		w->t[i].fd = -1;
 	}
-	w->fd = -1;
 	zstd_stream_enc_free(w->z);
 	w->z = NULL;
-	free(w->buf);
-	w->buf = NULL;
+	if (w->h != NULL) {
+		hasher_free(w->h);	/* joined: w->ds is ours again */
+		w->h = NULL;
+	} else
+		free(w->cur);
+	w->cur = NULL;
 	digest_set_final(w->ds, &res);
 	sae_hex(w->hex, res.value[DIGEST_SHA256], 32);
 	if (digests != NULL)
@@ -492,15 +689,18 @@ fanout_ready(struct store_offer *o, const char *hex, const char *dir,
 	return 0;
 }
 
-int
-store_writer_commit(struct store_writer *w, struct sae_err *err)
+/*
+ * Moves one temp file into place.  ${*renamed} is set when it was renamed
+ * rather than dropped; ${*first} is cleared at the first rename so that
+ * the crash point runs before any offer changes.
+ */
+static int
+commit_one(struct store_writer *w, struct wtarget *t, int *first,
+    int *renamed, struct sae_err *err)
 {
 	char dir[PATH_MAX], dst[PATH_MAX], other[PATH_MAX];
-	struct store_offer *o = w->offer;
+	struct store_offer *o = t->offer;
 
-	if (w->state != W_FINISHED)
-		return sae_err_set(err, SAE_EINTERNAL,
-		    "temp file '%s' committed before it was ended", w->tmp);
 	if (fan_path(o, w->hex, dir, err) == -1 ||
 	    obj_path(o, w->hex, w->enc, dst, err) == -1 ||
 	    obj_path(o, w->hex, w->enc == STORE_RAW ? STORE_ZSTD : STORE_RAW,
@@ -514,39 +714,69 @@ store_writer_commit(struct store_writer *w, struct sae_err *err)
 		 * writer may not have synced the directory yet, and our
 		 * caller is about to rely on it, so sync it here too.
 		 */
-		if (unlink(w->tmp) == -1 && errno != ENOENT)
+		if (unlink(t->tmp) == -1 && errno != ENOENT)
 			return sae_err_sys(err, SAE_EIO,
-			    "cannot remove temp file '%s'", w->tmp);
-		w->state = W_COMMITTED;
+			    "cannot remove temp file '%s'", t->tmp);
+		t->done = 1;
 		return sae_fs_fsync_dir(dir, err);
 	}
-	crashpoint("store-before-rename");
+	if (*first) {
+		crashpoint("store-before-rename");
+		*first = 0;
+	}
 	/*
 	 * Two writers of one content may both get here: the second rename
 	 * replaces a file with the same bytes, which is harmless.
 	 */
-	if (rename(w->tmp, dst) == -1)
+	if (rename(t->tmp, dst) == -1)
 		return sae_err_sys(err, SAE_EIO, "cannot rename '%s' to '%s'",
-		    w->tmp, dst);
+		    t->tmp, dst);
+	t->done = 1;
+	*renamed = 1;
+	return sae_fs_fsync_dir(dir, err);
+}
+
+int
+store_writer_commit(struct store_writer *w, struct sae_err *err)
+{
+	int first = 1, renamed = 0;
+	size_t i;
+
+	if (w->state != W_FINISHED)
+		return sae_err_set(err, SAE_EINTERNAL,
+		    "a stored object was committed before it was ended");
+	/* A failure half-way leaves the other temp files to _free. */
+	w->state = W_FAILED;
+	for (i = 0; i < w->nt; i++)
+		if (commit_one(w, &w->t[i], &first, &renamed, err) == -1)
+			return -1;
 	w->state = W_COMMITTED;
-	if (sae_fs_fsync_dir(dir, err) == -1)
-		return -1;
-	crashpoint("store-after-rename");
+	if (renamed)
+		crashpoint("store-after-rename");
 	return 0;
 }
 
 void
 store_writer_free(struct store_writer *w)
 {
+	size_t i;
+
 	if (w == NULL)
 		return;
-	if (w->fd != -1)
-		close(w->fd);
-	if (w->state != W_COMMITTED)
-		unlink(w->tmp);
+	/* Join first: the hasher may still read a chunk. */
+	if (w->h != NULL)
+		hasher_free(w->h);
+	else
+		free(w->cur);
+	for (i = 0; i < w->nt; i++) {
+		if (w->t[i].fd != -1)
+			close(w->t[i].fd);
+		if (!w->t[i].done && w->t[i].tmp[0] != '\0')
+			unlink(w->t[i].tmp);
+	}
 	zstd_stream_enc_free(w->z);
 	digest_set_free(w->ds);
-	free(w->buf);
+	free(w->t);
 	free(w);
 }
 
@@ -796,7 +1026,7 @@ store_copy(struct store *st, const char *from, const char *to,
 		return -1;
 	}
 	if (store_reader_open(&r, st, from, sha256, err) == -1 ||
-	    store_writer_new(&w, st, to, 0, err) == -1)
+	    store_writer_new(&w, st, &to, 1, 0, err) == -1)
 		goto out;
 	buf = sae_xmalloc(IO_SIZE);
 	while ((n = store_reader_read(r, buf, IO_SIZE, err)) > 0)

@@ -52,29 +52,44 @@ void	store_free(struct store *);
 int	store_offer_sovereign(const struct store *, const char *);
 
 /**
- * store_writer_new(out, st, offer, mask, err): starts a new object in the
- * temp directory of ${offer}.  SHA-256 and SHA-512 are always computed;
- * ${mask} (DIGEST_MASK bits) adds more, for checking declared digests.
- * Memory use is bounded whatever the object's size.
+ * store_writer_new(out, st, offers, noffers, mask, err): starts a new
+ * object in the temp directory of each of the ${noffers} offers named in
+ * ${offers}; every copy gets the same bytes and the same encoding.
+ * SHA-256 and SHA-512 are always computed; ${mask} (DIGEST_MASK bits) adds
+ * more, for checking declared digests.  Memory use is bounded whatever the
+ * object's size (at most 4 MiB of buffers).  An object larger than 1 MiB
+ * is hashed on a thread of the writer's own, joined by _finish or _free;
+ * a smaller one never starts a thread.  SAE_EINVAL if ${noffers} is 0, an
+ * offer is unknown or listed twice.  A writer is used by one thread at a
+ * time.
  */
-int	store_writer_new(struct store_writer **, struct store *, const char *,
-	    unsigned, struct sae_err *);
+int	store_writer_new(struct store_writer **, struct store *,
+	    const char *const *, size_t, unsigned, struct sae_err *);
+/**
+ * store_writer_write(w, p, n, err): adds ${n} bytes to the object.  They
+ * are copied: ${p} may be reused on return.  After a failure the writer
+ * only accepts _free.
+ */
 int	store_writer_write(struct store_writer *, const void *, size_t,
 	    struct sae_err *);
 /**
- * store_writer_finish(w, digests, size, err): ends the stream, fsyncs the
+ * store_writer_finish(w, digests, size, err): ends the stream, fsyncs every
  * temp file and gives the digests and the original size.  The object is
  * not visible until store_writer_commit.
  */
 int	store_writer_finish(struct store_writer *, struct digest_result *,
 	    uint64_t *, struct sae_err *);
 /**
- * store_writer_commit(w, err): renames the temp file to its final name and
- * fsyncs the directory.  If the object already exists there, it is kept
- * and the temp file dropped.
+ * store_writer_commit(w, err): on each offer in turn, renames the temp
+ * file to its final name and fsyncs the directory; where the object
+ * already exists, it is kept and the temp file dropped.  On failure some
+ * offers may hold the object and others not; _free drops what is left.
  */
 int	store_writer_commit(struct store_writer *, struct sae_err *);
-/** store_writer_free(w): NULL-safe; removes the temp file unless committed. */
+/**
+ * store_writer_free(w): NULL-safe; waits for the hashing thread, if any,
+ * and removes every temp file not committed.
+ */
 void	store_writer_free(struct store_writer *);
 
 /**

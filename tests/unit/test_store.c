@@ -1,7 +1,8 @@
 /*
  * test_store.c: storage/store.c on real directories: roundtrips raw and
  * zstd, large streams, duplicates, corruption, deletion, copies between
- * offers, temp-file hygiene and the crash points.
+ * offers, writers to several offers at once (and their hashing thread),
+ * temp-file hygiene and the crash points.
  */
 #include "config.h"
 
@@ -79,6 +80,10 @@ teardown(void **state)
 
 /* ------------------------------------------------------------ helpers */
 
+static const char *const LOCAL[] = { "local" };
+static const char *const BOTH[] = { "local", "cloud" };
+static const char *const NOWHERE[] = { "nowhere" };
+
 static uint64_t
 prng(uint64_t *s)
 {
@@ -138,7 +143,7 @@ put(struct store *st, const char *offer, const void *p, size_t n,
 	size_t off = 0, step = 1000;
 	uint64_t size;
 
-	assert_int_equal(store_writer_new(&w, st, offer, 0, &err), 0);
+	assert_int_equal(store_writer_new(&w, st, &offer, 1, 0, &err), 0);
 	while (off < n) {
 		if (step > n - off)
 			step = n - off;
@@ -326,7 +331,7 @@ test_store__large_streamed(void **state)
 
 	chunk = malloc(1 << 20);
 	assert_non_null(chunk);
-	assert_int_equal(store_writer_new(&w, fx->st, "local",
+	assert_int_equal(store_writer_new(&w, fx->st, LOCAL, 1,
 	    DIGEST_MASK(DIGEST_MD5), &err), 0);
 	/* Uneven chunks, generated as they go: the object is never held. */
 	while (off < total) {
@@ -406,8 +411,8 @@ test_store__duplicate_put_keeps_one(void **state)
 	char path[PATH_MAX];
 
 	/* Two writers of one content, interleaved: both must succeed. */
-	assert_int_equal(store_writer_new(&a, fx->st, "local", 0, &err), 0);
-	assert_int_equal(store_writer_new(&b, fx->st, "local", 0, &err), 0);
+	assert_int_equal(store_writer_new(&a, fx->st, LOCAL, 1, 0, &err), 0);
+	assert_int_equal(store_writer_new(&b, fx->st, LOCAL, 1, 0, &err), 0);
 	assert_int_equal(store_writer_write(a, text, 200000, &err), 0);
 	assert_int_equal(store_writer_write(b, text, 150000, &err), 0);
 	assert_int_equal(store_writer_write(b, text + 150000, 50000, &err), 0);
@@ -459,7 +464,7 @@ worker(void *arg)
 		p = random_bytes(200000, (uint64_t)seed);
 		if (i % 4 == 0)
 			memset(p, 'x', 150000);	/* some zstd too */
-		if (store_writer_new(&w, j->st, "local", 0, &err) == -1 ||
+		if (store_writer_new(&w, j->st, LOCAL, 1, 0, &err) == -1 ||
 		    store_writer_write(w, p, 200000, &err) == -1 ||
 		    store_writer_finish(w, NULL, NULL, &err) == -1 ||
 		    store_writer_commit(w, &err) == -1) {
@@ -658,21 +663,21 @@ test_store__free_without_commit(void **state)
 	struct sae_err err;
 
 	/* Abandoned while writing (past the sample: zstd stream open). */
-	assert_int_equal(store_writer_new(&w, fx->st, "local", 0, &err), 0);
+	assert_int_equal(store_writer_new(&w, fx->st, LOCAL, 1, 0, &err), 0);
 	assert_int_equal(store_writer_write(w, p, 300000, &err), 0);
 	assert_int_equal(count_files(fx->local, "tmp"), 1);
 	store_writer_free(w);
 	assert_int_equal(count_files(fx->local, "tmp"), 0);
 
 	/* Abandoned after finish. */
-	assert_int_equal(store_writer_new(&w, fx->st, "local", 0, &err), 0);
+	assert_int_equal(store_writer_new(&w, fx->st, LOCAL, 1, 0, &err), 0);
 	assert_int_equal(store_writer_write(w, p, 1000, &err), 0);
 	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
 	assert_int_equal(store_writer_write(w, p, 10, &err), -1);
 	store_writer_free(w);
 
 	/* Committing before finishing is refused. */
-	assert_int_equal(store_writer_new(&w, fx->st, "local", 0, &err), 0);
+	assert_int_equal(store_writer_new(&w, fx->st, LOCAL, 1, 0, &err), 0);
 	assert_int_equal(store_writer_commit(w, &err), -1);
 	store_writer_free(w);
 
@@ -726,15 +731,313 @@ test_store__open_refuses_bad_offers(void **state)
 	assert_int_equal(store_open(&st, bad + 1, 2, &err), -1);
 	assert_non_null(strstr(err.msg, "twice"));
 	assert_int_equal(store_open(&st, bad, 0, &err), -1);
-	assert_int_equal(store_writer_new(&w, fx->st, "nowhere", 0, &err), -1);
+	assert_int_equal(store_writer_new(&w, fx->st, NOWHERE, 1, 0, &err), -1);
 	assert_int_equal(err.code, SAE_EINVAL);
 	assert_non_null(strstr(err.msg, "'nowhere'"));
+}
+
+/* ------------------------------------------------ several offers at once */
+
+/* Threads of this process, from /proc/self/task. */
+static int
+count_threads(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	assert_non_null(d = opendir("/proc/self/task"));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Writes ${p} to ${offers} in pieces of every size; commits. */
+static void
+put_many(struct store *st, const char *const *offers, size_t noffers,
+    unsigned mask, const unsigned char *p, size_t n,
+    struct digest_result *res)
+{
+	static const size_t steps[] = { 1, 4095, 1 << 20, 3 << 20, 70000,
+	    (1 << 20) + 1, 13, 2 << 20 };
+	struct store_writer *w;
+	struct sae_err err;
+	size_t off = 0, step, k = 0;
+	uint64_t size;
+
+	assert_int_equal(store_writer_new(&w, st, offers, noffers, mask,
+	    &err), 0);
+	while (off < n) {
+		step = steps[k++ % (sizeof(steps) / sizeof(steps[0]))];
+		if (step > n - off)
+			step = n - off;
+		assert_int_equal(store_writer_write(w, p + off, step, &err), 0);
+		off += step;
+	}
+	assert_int_equal(store_writer_finish(w, res, &size, &err), 0);
+	assert_int_equal(size, n);
+	assert_int_equal(store_writer_commit(w, &err), 0);
+	store_writer_free(w);
+}
+
+/* Both offers hold the same file for ${sha}, and it verifies on each. */
+static void
+check_both(struct fx *fx, const unsigned char sha[32], const char *ext)
+{
+	struct sae_buf a = SAE_BUF_INIT, b = SAE_BUF_INIT;
+	struct sae_err err;
+	char path[PATH_MAX];
+
+	obj_file(path, fx->local, sha, ext);
+	th_read(path, &a);
+	obj_file(path, fx->cloud, sha, ext);
+	th_read(path, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	assert_int_equal(store_verify(fx->st, "local", sha, NULL, &err), 0);
+	assert_int_equal(store_verify(fx->st, "cloud", sha, NULL, &err), 0);
+	sae_buf_done(&a);
+	sae_buf_done(&b);
+}
+
+static void
+test_store__two_offers_identical(void **state)
+{
+	struct fx *fx = *state;
+	const size_t sizes[] = { 0, 5000, SIZE_MAX, 1 << 20, (1 << 20) + 1,
+	    (5 << 20) + 333 };
+	struct digest_result res;
+	unsigned char *p, want[32];
+	size_t i, n;
+	int text;
+
+	for (i = 0; i < 2 * sizeof(sizes) / sizeof(sizes[0]); i++) {
+		text = i % 2;
+		n = sizes[i / 2] == SIZE_MAX ? 128 * 1024 : sizes[i / 2];
+		p = text ? text_bytes(n) : random_bytes(n, i);
+		put_many(fx->st, BOTH, 2, 0, p, n, &res);
+		digest_buf(DIGEST_SHA256, p, n, want);
+		assert_memory_equal(res.value[DIGEST_SHA256], want, 32);
+		/* Empty and random objects are raw; text pays to compress. */
+		check_both(fx, want, text && n > 0 ? ".zst" : "");
+		free(p);
+	}
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	assert_int_equal(count_files(fx->local, "objects"),
+	    count_files(fx->cloud, "objects"));
+}
+
+static void
+test_store__two_offers_one_has_it(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const CLOUD_FIRST[] = { "cloud", "local" };
+	unsigned char *p = random_bytes(3 << 20, 11), sha[32];
+	struct stat first, again;
+	char path[PATH_MAX];
+
+	/* Already on local: the copy there stays, cloud gets one. */
+	put_many(fx->st, LOCAL, 1, 0, p, 3 << 20, NULL);
+	digest_buf(DIGEST_SHA256, p, 3 << 20, sha);
+	obj_file(path, fx->local, sha, "");
+	assert_int_equal(stat(path, &first), 0);
+	put_many(fx->st, BOTH, 2, 0, p, 3 << 20, NULL);
+	assert_int_equal(stat(path, &again), 0);
+	assert_int_equal(first.st_ino, again.st_ino);
+	check_both(fx, sha, "");
+
+	/* Already on both, offers in the other order: nothing changes. */
+	put_many(fx->st, CLOUD_FIRST, 2, 0, p, 3 << 20, NULL);
+	assert_int_equal(stat(path, &again), 0);
+	assert_int_equal(first.st_ino, again.st_ino);
+	check_both(fx, sha, "");
+	assert_int_equal(count_files(fx->local, "objects"), 1);
+	assert_int_equal(count_files(fx->cloud, "objects"), 1);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	free(p);
+}
+
+static void
+test_store__two_offers_free_without_commit(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const TWICE[] = { "cloud", "local", "cloud" };
+	static const char *const LATE[] = { "local", "nowhere" };
+	unsigned char *p = random_bytes(3 << 20, 12);
+	struct store_writer *w;
+	struct sae_err err;
+
+	/* Abandoned while the hasher runs. */
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
+	assert_int_equal(store_writer_write(w, p, 3 << 20, &err), 0);
+	assert_int_equal(count_files(fx->local, "tmp"), 1);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 1);
+	store_writer_free(w);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+
+	/* Abandoned after finish, big and small. */
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
+	assert_int_equal(store_writer_write(w, p, 3 << 20, &err), 0);
+	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
+	store_writer_free(w);
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
+	assert_int_equal(store_writer_write(w, p, 100, &err), 0);
+	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
+	store_writer_free(w);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	assert_int_equal(count_files(fx->local, "objects"), 0);
+	assert_int_equal(count_files(fx->cloud, "objects"), 0);
+
+	/* Bad lists are refused before any temp file is made. */
+	sae_err_clear(&err);
+	assert_int_equal(store_writer_new(&w, fx->st, TWICE, 3, 0, &err), -1);
+	assert_int_equal(err.code, SAE_EINVAL);
+	assert_non_null(strstr(err.msg, "'cloud' is listed twice"));
+	assert_null(w);
+	assert_int_equal(store_writer_new(&w, fx->st, LATE, 2, 0, &err), -1);
+	assert_int_equal(err.code, SAE_EINVAL);
+	assert_non_null(strstr(err.msg, "'nowhere'"));
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 0, 0, &err), -1);
+	assert_int_equal(err.code, SAE_EINVAL);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	free(p);
+}
+
+static void
+test_store__big_digests_match_one_pass(void **state)
+{
+	struct fx *fx = *state;
+	const size_t total = 64u << 20;
+	const enum digest_alg algs[] = { DIGEST_SHA256, DIGEST_SHA512,
+	    DIGEST_SHA384, DIGEST_SHA1, DIGEST_MD5 };
+	unsigned char *p = random_bytes(total, 13), want[DIGEST_MAX_LEN];
+	struct digest_result res;
+	size_t i;
+
+	put_many(fx->st, BOTH, 2, DIGEST_MASK(DIGEST_SHA384) |
+	    DIGEST_MASK(DIGEST_SHA1) | DIGEST_MASK(DIGEST_MD5), p, total, &res);
+	assert_int_equal(res.mask, (1u << DIGEST_NALGS) - 1);
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+		digest_buf(algs[i], p, total, want);
+		assert_memory_equal(res.value[algs[i]], want,
+		    digest_alg_len(algs[i]));
+	}
+	check_both(fx, res.value[DIGEST_SHA256], "");
+	free(p);
+}
+
+static void
+test_store__thread_only_for_big(void **state)
+{
+	struct fx *fx = *state;
+	unsigned char *p = random_bytes((1 << 20) + 1, 14);
+	struct store_writer *w;
+	struct sae_err err;
+	int base = count_threads();
+
+	/* Up to one whole chunk: the caller's thread does everything. */
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
+	assert_int_equal(store_writer_write(w, p, 1000, &err), 0);
+	assert_int_equal(store_writer_write(w, p + 1000, (1 << 20) - 1000,
+	    &err), 0);
+	assert_int_equal(count_threads(), base);
+	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
+	assert_int_equal(count_threads(), base);
+	store_writer_free(w);
+
+	/* One byte more starts the hasher; finish joins it. */
+	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
+	assert_int_equal(store_writer_write(w, p, (1 << 20) + 1, &err), 0);
+	assert_int_equal(count_threads(), base + 1);
+	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
+	assert_int_equal(count_threads(), base);
+	store_writer_free(w);
+	free(p);
+}
+
+struct mjob {
+	struct store	*st;
+	int		 id;
+	int		 failed;
+};
+
+static void *
+multi_worker(void *arg)
+{
+	static const char *const CLOUD_FIRST[] = { "cloud", "local" };
+	struct mjob *j = arg;
+	struct store_writer *w;
+	struct sae_err err;
+	unsigned char *p;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		/* Each thread writes the same four objects, two big. */
+		n = i < 2 ? (3u << 20) + 7 : 20000;
+		p = random_bytes(n, 100 + (uint64_t)i);
+		if (i % 2)
+			memset(p, 'y', n / 2);
+		if (store_writer_new(&w, j->st, j->id % 2 ? CLOUD_FIRST : BOTH,
+		    2, 0, &err) == -1 ||
+		    store_writer_write(w, p, n, &err) == -1 ||
+		    store_writer_finish(w, NULL, NULL, &err) == -1 ||
+		    store_writer_commit(w, &err) == -1) {
+			fprintf(stderr, "# thread %d: %s\n", j->id, err.msg);
+			j->failed = 1;
+		}
+		store_writer_free(w);
+		free(p);
+	}
+	return NULL;
+}
+
+static void
+test_store__two_offers_concurrent(void **state)
+{
+	struct fx *fx = *state;
+	struct mjob jobs[NTHREADS];
+	pthread_t t[NTHREADS];
+	unsigned char *p, sha[32];
+	size_t n;
+	int i;
+
+	for (i = 0; i < NTHREADS; i++) {
+		jobs[i] = (struct mjob){ fx->st, i, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, multi_worker,
+		    &jobs[i]), 0);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(jobs[i].failed, 0);
+	}
+	assert_int_equal(count_files(fx->local, "objects"), 4);
+	assert_int_equal(count_files(fx->cloud, "objects"), 4);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	for (i = 0; i < 4; i++) {
+		n = i < 2 ? (3u << 20) + 7 : 20000;
+		p = random_bytes(n, 100 + (uint64_t)i);
+		if (i % 2)
+			memset(p, 'y', n / 2);
+		digest_buf(DIGEST_SHA256, p, n, sha);
+		check_both(fx, sha, i % 2 ? ".zst" : "");
+		free(p);
+	}
 }
 
 #ifdef SAE_CRASHPOINTS
 /* Commits one object in a child that dies at ${point}. */
 static void
-crash_at(struct fx *fx, const char *point, const void *p, size_t n)
+crash_at(struct fx *fx, const char *point, const char *const *offers,
+    size_t noffers, const void *p, size_t n)
 {
 	struct store_writer *w;
 	struct sae_err err;
@@ -744,7 +1047,8 @@ crash_at(struct fx *fx, const char *point, const void *p, size_t n)
 	assert_true((pid = fork()) != -1);
 	if (pid == 0) {
 		setenv("SAE_CRASHPOINT", point, 1);
-		if (store_writer_new(&w, fx->st, "local", 0, &err) == 0 &&
+		if (store_writer_new(&w, fx->st, offers, noffers, 0,
+		    &err) == 0 &&
 		    store_writer_write(w, p, n, &err) == 0 &&
 		    store_writer_finish(w, NULL, NULL, &err) == 0)
 			store_writer_commit(w, &err);
@@ -765,7 +1069,7 @@ test_store__crashpoints(void **state)
 	struct sae_err err;
 
 	digest_buf(DIGEST_SHA256, "before", 6, sha);
-	crash_at(fx, "store-before-rename", "before", 6);
+	crash_at(fx, "store-before-rename", LOCAL, 1, "before", 6);
 	assert_int_equal(store_stat(fx->st, "local", sha, &ss, &err), -1);
 	assert_int_equal(count_files(fx->local, "tmp"), 1);
 	assert_int_equal(open_store(fx, &st2), 0);	/* recovery */
@@ -773,9 +1077,29 @@ test_store__crashpoints(void **state)
 	store_free(st2);
 
 	digest_buf(DIGEST_SHA256, "after", 5, sha);
-	crash_at(fx, "store-after-rename", "after", 5);
+	crash_at(fx, "store-after-rename", LOCAL, 1, "after", 5);
 	assert_int_equal(store_verify(fx->st, "local", sha, NULL, &err), 0);
 	assert_int_equal(count_files(fx->local, "tmp"), 0);
+
+	/* Two offers: before the first rename, neither has the object... */
+	digest_buf(DIGEST_SHA256, "both before", 11, sha);
+	crash_at(fx, "store-before-rename", BOTH, 2, "both before", 11);
+	assert_int_equal(store_stat(fx->st, "local", sha, &ss, &err), -1);
+	assert_int_equal(store_stat(fx->st, "cloud", sha, &ss, &err), -1);
+	assert_int_equal(count_files(fx->local, "tmp"), 1);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 1);
+	assert_int_equal(open_store(fx, &st2), 0);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
+	store_free(st2);
+
+	/* ...and after the last directory sync, both do. */
+	digest_buf(DIGEST_SHA256, "both after", 10, sha);
+	crash_at(fx, "store-after-rename", BOTH, 2, "both after", 10);
+	assert_int_equal(store_verify(fx->st, "local", sha, NULL, &err), 0);
+	assert_int_equal(store_verify(fx->st, "cloud", sha, NULL, &err), 0);
+	assert_int_equal(count_files(fx->local, "tmp"), 0);
+	assert_int_equal(count_files(fx->cloud, "tmp"), 0);
 }
 #endif
 
@@ -798,6 +1122,12 @@ main(void)
 		T(free_without_commit),
 		T(open_removes_stale_tmp),
 		T(open_refuses_bad_offers),
+		T(two_offers_identical),
+		T(two_offers_one_has_it),
+		T(two_offers_free_without_commit),
+		T(big_digests_match_one_pass),
+		T(thread_only_for_big),
+		T(two_offers_concurrent),
 #ifdef SAE_CRASHPOINTS
 		T(crashpoints),
 #endif
