@@ -23,13 +23,19 @@ api_transfer_post(struct sae_daemon *d, struct http_req *req,
 	struct ingest_request ir;
 	struct ingest_result res;
 	struct sae_err err;
+	int rc;
 
 	memset(&ir, 0, sizeof(ir));
 	ir.spool = req->spool;
 	ir.size = req->received;
 	memcpy(ir.sha256, req->sha256, sizeof(ir.sha256));
 	ir.producer = &req->who;
-	if (ingest_run(&d->ingest, &ir, &res, &err) == -1) {
+	if (req->stream != NULL) {
+		rc = ingest_stream_finish(req->stream, &ir, &res, &err);
+		req->stream = NULL;	/* freed by ingest_stream_finish */
+	} else
+		rc = ingest_run(&d->ingest, &ir, &res, &err);
+	if (rc == -1) {
 		sae_log_err(LOG_ERR, &err, "ingest producer=%s outcome=FATAL",
 		    req->who.name);
 		http_error(resp, 500, "the archive could not record this "

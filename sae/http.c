@@ -27,6 +27,7 @@
 #include "sae/fsutil.h"
 #include "sae/http.h"
 #include "sae/id.h"
+#include "sae/ingest.h"
 #include "sae/log.h"
 #include "sae/xmalloc.h"
 #include "storage/digest.h"
@@ -71,6 +72,13 @@ struct conn_state {
 	struct digest_set	*hash;
 	int			 answered;
 	int			 spool_failed;	/* body being drained, answer 503 */
+	/* Packages: a zip is spooled (its directory is at its end); any
+	 * other package is read as it arrives, through a pipe. */
+	enum { SINK_UNDECIDED, SINK_SPOOL, SINK_PIPE } sink;
+	unsigned char		 prefix[4];	/* first bytes, to decide */
+	size_t			 nprefix;
+	int			 pipe_fd;
+	int			 pipe_closed;	/* reader stopped: drain the rest */
 };
 
 /* ------------------------------------------------------------------ */
@@ -272,8 +280,8 @@ start_body(struct sae_daemon *d, struct conn_state *cs,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	char *end, name[SAE_ID_LEN + 1];
 	unsigned long long len;
+	char *end;
 
 	if (cl == NULL)
 		return answer_error(cs, conn, 411, "a Content-Length header is "
@@ -304,20 +312,71 @@ start_body(struct sae_daemon *d, struct conn_state *cs,
 	if (!package_type_ok(ct))
 		return answer_error(cs, conn, 415, "Content-Type '%s' is not a "
 		    "package type: send zip, tar, tar.gz or tar.zst", ct);
+	cs->req.expected = len;
+	cs->hash = digest_set_new(DIGEST_MASK(DIGEST_SHA256));
+	return MHD_YES;
+}
+
+static int
+spool_open(struct sae_daemon *d, struct conn_state *cs)
+{
+	char name[SAE_ID_LEN + 1];
+
 	sae_id_new(name);
 	if (sae_path(cs->req.spool, sizeof(cs->req.spool), "%s/%s.pkg",
 	    d->spool, name) == -1)
-		return answer_error(cs, conn, 500, "spool path too long");
+		return -1;
 	cs->req.spool_fd = open(cs->req.spool, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (cs->req.spool_fd == -1) {
 		sae_log(LOG_ERR, "spool open path=%s reason='%s'",
 		    cs->req.spool, strerror(errno));
-		return answer_error(cs, conn, 500, "cannot store the upload; "
-		    "try again later");
+		cs->req.spool[0] = '\0';
+		return -1;
 	}
-	cs->hash = digest_set_new(DIGEST_MASK(DIGEST_SHA256));
-	return MHD_YES;
+	return 0;
+}
+
+/* Where the bytes of a package go, from its first four. */
+static void
+choose_sink(struct sae_daemon *d, struct conn_state *cs)
+{
+	static const unsigned char zip[] = { 'P', 'K' };
+	struct sae_err err;
+
+	if (cs->nprefix < 4 || memcmp(cs->prefix, zip, 2) != 0) {
+		if (ingest_stream_start(&cs->req.stream, &d->ingest,
+		    cs->req.expected, &cs->pipe_fd, &err) == 0) {
+			cs->sink = SINK_PIPE;
+			return;
+		}
+		sae_log_err(LOG_ERR, &err, "stream start");
+	}
+	cs->sink = SINK_SPOOL;
+	if (spool_open(d, cs) == -1)
+		cs->spool_failed = 1;
+}
+
+static void
+sink_write(struct conn_state *cs, const void *data, size_t len)
+{
+	if (cs->sink == SINK_PIPE) {
+		/* The reader stops early on a refused package: the rest is
+		 * only hashed, for the record of the refusal. */
+		if (!cs->pipe_closed &&
+		    sae_fs_write_all(cs->pipe_fd, data, len) == -1)
+			cs->pipe_closed = 1;
+		return;
+	}
+	if (cs->spool_failed)
+		return;
+	if (sae_fs_write_all(cs->req.spool_fd, data, len) == -1) {
+		/* Read the rest anyway, so that the producer gets an answer
+		 * rather than a reset connection. */
+		sae_log(LOG_ERR, "spool write path=%s reason='%s'",
+		    cs->req.spool, strerror(errno));
+		cs->spool_failed = 1;
+	}
 }
 
 static enum MHD_Result
@@ -333,16 +392,23 @@ take_body(struct sae_daemon *d, struct conn_state *cs, const char *data,
 	}
 	if (cs->req.received > d->cfg.max_package)
 		return MHD_NO;	/* lied about Content-Length */
-	if (cs->spool_failed)
-		return MHD_YES;
 	digest_set_update(cs->hash, data, len);
-	if (sae_fs_write_all(cs->req.spool_fd, data, len) == -1) {
-		/* Read the rest anyway, so that the producer gets an answer
-		 * rather than a reset connection. */
-		sae_log(LOG_ERR, "spool write path=%s reason='%s'",
-		    cs->req.spool, strerror(errno));
-		cs->spool_failed = 1;
+	if (cs->sink == SINK_UNDECIDED) {
+		size_t take = sizeof(cs->prefix) - cs->nprefix;
+
+		if (take > len)
+			take = len;
+		memcpy(cs->prefix + cs->nprefix, data, take);
+		cs->nprefix += take;
+		data += take;
+		len -= take;
+		if (cs->nprefix < sizeof(cs->prefix))
+			return MHD_YES;
+		choose_sink(d, cs);
+		sink_write(cs, cs->prefix, cs->nprefix);
 	}
+	if (len > 0)
+		sink_write(cs, data, len);
 	return MHD_YES;
 }
 
@@ -366,6 +432,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->req.method = method;
 		cs->req.url = url;
 		cs->req.spool_fd = -1;
+		cs->pipe_fd = -1;
 		*con_cls = cs;
 		cs->route = route_find(method, url, &cs->req.arg, &known);
 		if (cs->route == NULL)
@@ -395,18 +462,27 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return ret;
 	}
 	/* The whole request is here. */
-	if (cs->spool_failed)
-		return answer_error(cs, conn, 503, "the archive cannot store "
-		    "uploads right now (nothing was kept); send the package "
-		    "again later");
 	if (cs->hash != NULL) {
 		struct digest_result dr;
 
+		if (cs->sink == SINK_UNDECIDED) {
+			/* Under four bytes: no archive, spooled to be said so. */
+			choose_sink(d, cs);
+			sink_write(cs, cs->prefix, cs->nprefix);
+		}
 		digest_set_final(cs->hash, &dr);
 		memcpy(cs->req.sha256, dr.value[DIGEST_SHA256], 32);
+		if (cs->sink == SINK_PIPE) {
+			close(cs->pipe_fd);	/* end of file for the reader */
+			cs->pipe_fd = -1;
+		}
+		if (cs->spool_failed)
+			return answer_error(cs, conn, 503, "the archive cannot "
+			    "store uploads right now (nothing was kept); send "
+			    "the package again later");
 		/* No fsync: an upload is only a draft until its objects are
 		 * durable in the store; after a crash it is dropped. */
-		if (close(cs->req.spool_fd) == -1) {
+		if (cs->sink == SINK_SPOOL && close(cs->req.spool_fd) == -1) {
 			cs->req.spool_fd = -1;
 			return answer_error(cs, conn, 500, "cannot store the "
 			    "upload; try again later");
@@ -445,6 +521,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		    cs->req.method, cs->req.url, (int)toe);
 	if (cs->req.spool_fd != -1)
 		close(cs->req.spool_fd);
+	if (cs->pipe_fd != -1)
+		close(cs->pipe_fd);
+	/* An upload cut short: let its reader end and drop what it read. */
+	ingest_stream_abort(cs->req.stream);
 	if (cs->req.spool[0] != '\0')
 		unlink(cs->req.spool);
 	if (cs->hash != NULL)

@@ -16,6 +16,7 @@
 
 struct sae_daemon;
 struct http_server;
+struct ingest_stream;
 
 /* A request as the handlers see it. */
 struct http_req {
@@ -28,6 +29,8 @@ struct http_req {
 	/* body: spooled (packages) or in memory (small bodies) */
 	char			 spool[4096];
 	int			 spool_fd;
+	struct ingest_stream	*stream;	/* or the package read as it comes */
+	uint64_t		 expected;	/* Content-Length */
 	uint64_t		 received;
 	unsigned char		 sha256[32];
 	struct sae_buf		 body;

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/sha.h>
 
@@ -434,7 +436,12 @@ static void
 check_result(struct job *j, struct obj *o, const struct package_entry *pe)
 {
 	o->stored = 1;
-	if (o->alg >= 0 && memcmp(o->dg.value[o->alg], o->declared,
+	if (o->alg >= 0 && (o->dg.mask & DIGEST_MASK(o->alg)) == 0) {
+		seda_report_add(&j->report, SEDA_KO, "CHECK_DIGEST", "207",
+		    "L'empreinte %s du fichier '%s' (objet %s) n'a pas pu être "
+		    "vérifiée", digest_alg_name(o->alg), pe->name, o->so->id);
+		o->stored = 0;
+	} else if (o->alg >= 0 && memcmp(o->dg.value[o->alg], o->declared,
 	    digest_alg_len((enum digest_alg)o->alg)) != 0) {
 		seda_report_add(&j->report, SEDA_KO, "CHECK_DIGEST", "207",
 		    "L'empreinte %s du fichier '%s' (objet %s) ne correspond "
@@ -471,12 +478,17 @@ on_entry(void *arg, const struct package_entry *pe, const void *data,
 	size_t room;
 
 	if (o->w == NULL) {
+		const char *names[SAE_MAX_OFFERS];
+
 		for (i = j->entry_obj[k]; i != NONE; i = j->objs[i].next)
 			if (j->objs[i].alg >= 0)
 				mask |= DIGEST_MASK(j->objs[i].alg);
-		if (store_writer_new(&o->w, j->ctx->store, cfg->offers[
-		    cfg->placement[SAE_PLACE_CURRENT][0]].name, mask,
-		    err) == -1)
+		/* One stream writes every offer of the current placement. */
+		for (i = 0; i < cfg->nplacement[SAE_PLACE_CURRENT]; i++)
+			names[i] = cfg->offers[
+			    cfg->placement[SAE_PLACE_CURRENT][i]].name;
+		if (store_writer_new(&o->w, j->ctx->store, names,
+		    cfg->nplacement[SAE_PLACE_CURRENT], mask, err) == -1)
 			return -1;
 		j->headlen = 0;
 	}
@@ -509,6 +521,20 @@ on_entry(void *arg, const struct package_entry *pe, const void *data,
 	return 0;
 }
 
+/* The events of the reply for checks that passed on every object. */
+static void
+summarize_objects(struct job *j, size_t ndone)
+{
+	if (has_ko(j))
+		return;
+	seda_report_add(&j->report, SEDA_OK, "CHECK_DIGEST", NULL,
+	    "Empreintes et tailles vérifiées pour %zu fichier(s), SHA-256 et "
+	    "SHA-512 calculées", ndone);
+	if (j->report.worst == SEDA_OK)
+		seda_report_add(&j->report, SEDA_OK, "CHECK_FORMAT", NULL,
+		    "Formats identifiés (table %s)", FORMAT_TABLE_VERSION);
+}
+
 static int
 stream_objects(struct job *j, struct sae_err *err)
 {
@@ -535,15 +561,7 @@ stream_objects(struct job *j, struct sae_err *err)
 	for (i = 0; i < j->nobjs; i++)
 		if (j->objs[i].stored)
 			ndone++;
-	if (!has_ko(j)) {
-		seda_report_add(&j->report, SEDA_OK, "CHECK_DIGEST", NULL,
-		    "Empreintes et tailles vérifiées pour %zu fichier(s), "
-		    "SHA-256 et SHA-512 calculées", ndone);
-		if (j->report.worst == SEDA_OK)
-			seda_report_add(&j->report, SEDA_OK, "CHECK_FORMAT",
-			    NULL, "Formats identifiés (table %s)",
-			    FORMAT_TABLE_VERSION);
-	}
+	summarize_objects(j, ndone);
 	return 0;
 }
 
@@ -551,32 +569,18 @@ stream_objects(struct job *j, struct sae_err *err)
 static int
 commit_objects(struct job *j, struct sae_err *err)
 {
-	const struct sae_config *cfg = j->ctx->cfg;
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < j->nobjs; i++) {
 		struct obj *o = &j->objs[i];
 
 		if (o->w == NULL)
 			continue;
+		/* The writer was opened on every offer of the placement. */
 		if (store_writer_commit(o->w, err) == -1)
 			return -1;
 		store_writer_free(o->w);
 		o->w = NULL;
-		for (k = 1; k < cfg->nplacement[SAE_PLACE_CURRENT]; k++) {
-			const char *from = cfg->offers[
-			    cfg->placement[SAE_PLACE_CURRENT][0]].name;
-			const char *to = cfg->offers[
-			    cfg->placement[SAE_PLACE_CURRENT][k]].name;
-			struct store_stat ss;
-
-			if (store_stat(j->ctx->store, to,
-			    o->dg.value[DIGEST_SHA256], &ss, NULL) == 0)
-				continue;
-			if (store_copy(j->ctx->store, from, to,
-			    o->dg.value[DIGEST_SHA256], err) == -1)
-				return -1;
-		}
 	}
 	return 0;
 }
@@ -1316,29 +1320,19 @@ answer_conflict(struct job *j, struct sae_err *err)
 	return 0;
 }
 
+/*
+ * The manifest and everything that can be checked without the files'
+ * bytes.  Returns 1 for a MessageIdentifier conflict, 0 otherwise (look
+ * at the report), -1 when the archive failed.
+ */
 static int
-examine(struct job *j, struct sae_err *err)
+examine_manifest(struct job *j, struct sae_err *err)
 {
 	const struct sae_config *cfg = j->ctx->cfg;
-	struct package_limits lim;
 	struct seda_limits slim;
-	enum package_fault fault = PACKAGE_OK;
 	size_t i;
 	int rc;
 
-	lim.max_entries = cfg->max_entries;
-	lim.max_expanded = cfg->max_expanded;
-	lim.max_ratio = cfg->max_ratio;
-	lim.max_manifest = cfg->max_manifest;
-	if (package_open(&j->pkg, &fault, j->req->spool, &lim, err) == -1) {
-		if (fault == PACKAGE_OK)
-			return -1;
-		/* package.c speaks to the producer, in French. */
-		seda_report_add(&j->report, SEDA_KO, "CHECK_CONTAINER", "101",
-		    "%s", err->msg);
-		sae_err_clear(err);
-		return 0;
-	}
 	j->t_open = ms_now();
 	seda_report_add(&j->report, SEDA_OK, "CHECK_CONTAINER", NULL, "Paquet "
 	    "%s lisible : %zu fichier(s) et un manifest.xml", j->pkg->format,
@@ -1383,7 +1377,106 @@ examine(struct job *j, struct sae_err *err)
 		appraise(j, i);
 	}
 	j->t_check = ms_now();
+	return 0;
+}
+
+static void
+package_limits_of(const struct sae_config *cfg, struct package_limits *lim)
+{
+	lim->max_entries = cfg->max_entries;
+	lim->max_expanded = cfg->max_expanded;
+	lim->max_ratio = cfg->max_ratio;
+	lim->max_manifest = cfg->max_manifest;
+}
+
+/* A package refused by package.c: it speaks to the producer, in French. */
+static void
+container_refused(struct job *j, struct sae_err *err)
+{
+	seda_report_add(&j->report, SEDA_KO, "CHECK_CONTAINER", "101", "%s",
+	    err->msg);
+	sae_err_clear(err);
+}
+
+static int
+examine(struct job *j, struct sae_err *err)
+{
+	struct package_limits lim;
+	enum package_fault fault = PACKAGE_OK;
+	int rc;
+
+	package_limits_of(j->ctx->cfg, &lim);
+	if (package_open(&j->pkg, &fault, j->req->spool, &lim, err) == -1) {
+		if (fault == PACKAGE_OK)
+			return -1;
+		container_refused(j, err);
+		return 0;
+	}
+	if ((rc = examine_manifest(j, err)) != 0 || has_ko(j))
+		return rc;
 	return stream_objects(j, err);
+}
+
+static void
+job_init(struct job *j, const struct ingest_ctx *ctx,
+    const struct ingest_request *req, struct ingest_result *res)
+{
+	memset(j, 0, sizeof(*j));
+	memset(res, 0, sizeof(*res));
+	sae_buf_init(&res->reply);
+	j->ctx = ctx;
+	j->req = req;
+	j->res = res;
+	seda_report_init(&j->report);
+	j->t0 = ms_now();
+	sae_id_new(j->tid);
+	sae_time_now_iso(j->now);
+}
+
+/* After examine: answer and record what it found. */
+static int
+job_decide(struct job *j, int rc, struct sae_err *err)
+{
+	int ret;
+
+	if (rc == -1)
+		return -1;
+	if (rc == 1)
+		return answer_conflict(j, err);
+	if (has_ko(j))
+		return record_refusal(j, err);
+	if ((ret = record_acceptance(j, err)) == -1 &&
+	    err->code == SAE_EEXIST) {
+		/* Another connection archived the same MessageIdentifier
+		 * meanwhile: answer as if it had come first. */
+		sae_buf_reset(&j->res->reply);
+		ret = replay(j, err) == 1 ? 0 : -1;
+	}
+	return ret;
+}
+
+static void
+job_done(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nobjs; i++)
+		store_writer_free(j->objs[i].w);
+	if (j->db != NULL)
+		catalog_put(j->ctx->catalog, j->db);
+	free(j->objs);
+	free(j->entry_obj);
+	free(j->unit_ids);
+	free(j->appr);
+	free(j->head);
+	format_put(j->fmt);
+	free(j->request_id);
+	dua_table_free(j->rules);
+	seda_transfer_free(j->tr);
+	package_free(j->pkg);
+	seda_report_done(&j->report);
+	sae_buf_done(&j->digest_list);
+	sae_buf_done(&j->tsr);
 }
 
 int
@@ -1391,55 +1484,282 @@ ingest_run(const struct ingest_ctx *ctx, const struct ingest_request *req,
     struct ingest_result *res, struct sae_err *err)
 {
 	struct job j;
-	size_t i;
 	int rc, ret = -1;
 
-	memset(&j, 0, sizeof(j));
-	memset(res, 0, sizeof(*res));
-	sae_buf_init(&res->reply);
-	j.ctx = ctx;
-	j.req = req;
-	j.res = res;
-	seda_report_init(&j.report);
-	j.t0 = ms_now();
-	sae_id_new(j.tid);
-	sae_time_now_iso(j.now);
+	job_init(&j, ctx, req, res);
 	if ((j.db = catalog_get(ctx->catalog, err)) == NULL)
 		goto out;
 	if ((rc = replay(&j, err)) != 0) {
 		ret = rc == 1 ? 0 : -1;
 		goto out;
 	}
-	if ((rc = examine(&j, err)) == -1)
-		goto out;
-	if (rc == 1)
-		ret = answer_conflict(&j, err);
-	else if (has_ko(&j))
-		ret = record_refusal(&j, err);
-	else if ((ret = record_acceptance(&j, err)) == -1 &&
-	    err->code == SAE_EEXIST) {
-		/* Another connection archived the same MessageIdentifier
-		 * meanwhile: answer as if it had come first. */
-		sae_buf_reset(&res->reply);
-		ret = replay(&j, err) == 1 ? 0 : -1;
-	}
+	ret = job_decide(&j, examine(&j, err), err);
 out:
-	for (i = 0; i < j.nobjs; i++)
-		store_writer_free(j.objs[i].w);
-	if (j.db != NULL)
-		catalog_put(ctx->catalog, j.db);
-	free(j.objs);
-	free(j.entry_obj);
-	free(j.unit_ids);
-	free(j.appr);
-	free(j.head);
-	format_put(j.fmt);
-	free(j.request_id);
-	dua_table_free(j.rules);
-	seda_transfer_free(j.tr);
-	package_free(j.pkg);
-	seda_report_done(&j.report);
-	sae_buf_done(&j.digest_list);
-	sae_buf_done(&j.tsr);
+	job_done(&j);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Packages read as they arrive.                                       */
+
+/* One file of the package, as it was streamed into the store. */
+struct streamed {
+	struct store_writer	*w;
+	struct digest_result	 dg;
+	uint64_t		 size;
+	struct format_result	 fmt;
+	int			 open;		/* bytes still coming */
+};
+
+struct ingest_stream {
+	const struct ingest_ctx	*ctx;
+	int			 fd;		/* read end of the pipe */
+	uint64_t		 size;
+	pthread_t		 thread;
+	int			 joined;
+	/* what the reader found */
+	int			 rc;
+	enum package_fault	 fault;
+	struct sae_err		 err;
+	struct package		*pkg;
+	struct streamed		*items;		/* in pkg->entries order */
+	size_t			 nitems;
+	size_t			 cap;
+	unsigned		 mask;		/* digests to compute */
+	struct format		*fmt;
+	unsigned char		*head;
+	size_t			 headlen;
+};
+
+#define ALL_DIGESTS	((1u << DIGEST_NALGS) - 1)
+
+/*
+ * The algorithms a manifest declares, from its text: only these need
+ * computing besides SHA-256 and SHA-512.  Anything unclear: all of them.
+ */
+static unsigned
+declared_algorithms(const char *xml, size_t len)
+{
+	const char *p = xml, *end = xml + len, *v, *q;
+	unsigned mask = 0;
+	char name[32];
+	int alg;
+
+	while ((p = memmem(p, (size_t)(end - p), "algorithm", 9)) != NULL) {
+		p += 9;
+		while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+		    *p == '\r' || *p == '='))
+			p++;
+		if (p >= end || (*p != '"' && *p != '\''))
+			return ALL_DIGESTS;
+		v = p + 1;
+		if ((q = memchr(v, *p, (size_t)(end - v))) == NULL ||
+		    (size_t)(q - v) >= sizeof(name))
+			return ALL_DIGESTS;
+		memcpy(name, v, (size_t)(q - v));
+		name[q - v] = '\0';
+		if ((alg = digest_alg_parse(name)) < 0)
+			return ALL_DIGESTS;
+		mask |= DIGEST_MASK(alg);
+		p = q + 1;
+	}
+	return mask;
+}
+
+static int
+on_stream_entry(void *arg, const struct package_entry *pe, const void *data,
+    size_t len, struct sae_err *err)
+{
+	struct ingest_stream *s = arg;
+	const struct sae_config *cfg = s->ctx->cfg;
+	const char *names[SAE_MAX_OFFERS];
+	struct streamed *it;
+	size_t i, room;
+
+	if (pe == NULL) {
+		/* The manifest, before the files that follow it. */
+		s->mask = declared_algorithms(data, len);
+		return 0;
+	}
+	if (s->nitems == 0 || !s->items[s->nitems - 1].open) {
+		if (s->nitems == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 16;
+			s->items = sae_xreallocarray(s->items, s->cap,
+			    sizeof(*s->items));
+		}
+		it = &s->items[s->nitems++];
+		memset(it, 0, sizeof(*it));
+		it->open = 1;
+		for (i = 0; i < cfg->nplacement[SAE_PLACE_CURRENT]; i++)
+			names[i] = cfg->offers[
+			    cfg->placement[SAE_PLACE_CURRENT][i]].name;
+		if (store_writer_new(&it->w, s->ctx->store, names,
+		    cfg->nplacement[SAE_PLACE_CURRENT], s->mask, err) == -1)
+			return -1;
+		s->headlen = 0;
+	}
+	it = &s->items[s->nitems - 1];
+	if (data != NULL) {
+		room = FORMAT_HEAD_MAX - s->headlen;
+		if (room > 0) {
+			memcpy(s->head + s->headlen, data,
+			    len < room ? len : room);
+			s->headlen += len < room ? len : room;
+		}
+		return store_writer_write(it->w, data, len, err);
+	}
+	it->open = 0;
+	if (store_writer_finish(it->w, &it->dg, &it->size, err) == -1)
+		return -1;
+	format_identify(s->fmt, s->head, s->headlen,
+	    (unsigned long long)it->size, &it->fmt);
+	return 0;
+}
+
+static void *
+stream_reader(void *arg)
+{
+	struct ingest_stream *s = arg;
+	struct package_limits lim;
+
+	package_limits_of(s->ctx->cfg, &lim);
+	s->rc = package_stream(&s->pkg, &s->fault, s->fd, s->size, &lim,
+	    on_stream_entry, s, &s->err);
+	/* Stopped early or not, the writer must not block on a full pipe. */
+	close(s->fd);
+	s->fd = -1;
+	return NULL;
+}
+
+int
+ingest_stream_start(struct ingest_stream **out, const struct ingest_ctx *ctx,
+    uint64_t size, int *write_fd, struct sae_err *err)
+{
+	struct ingest_stream *s;
+	int fds[2];
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return sae_err_sys(err, SAE_EIO, "cannot make a pipe");
+	/* A larger pipe lets the network and the store run side by side. */
+	(void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
+	s = sae_xcalloc(1, sizeof(*s));
+	s->ctx = ctx;
+	s->fd = fds[0];
+	s->size = size;
+	s->mask = ALL_DIGESTS;
+	s->head = sae_xmalloc(FORMAT_HEAD_MAX);
+	if ((s->fmt = format_get(err)) == NULL ||
+	    pthread_create(&s->thread, NULL, stream_reader, s) != 0) {
+		if (s->fmt != NULL)
+			sae_err_set(err, SAE_EINTERNAL, "cannot start a "
+			    "reader thread");
+		close(fds[0]);
+		close(fds[1]);
+		format_put(s->fmt);
+		free(s->head);
+		free(s);
+		return -1;
+	}
+	*write_fd = fds[1];
+	*out = s;
+	return 0;
+}
+
+static void
+stream_free(struct ingest_stream *s)
+{
+	size_t i;
+
+	if (!s->joined)
+		pthread_join(s->thread, NULL);
+	for (i = 0; i < s->nitems; i++)
+		store_writer_free(s->items[i].w);
+	free(s->items);
+	package_free(s->pkg);
+	format_put(s->fmt);
+	free(s->head);
+	free(s);
+}
+
+void
+ingest_stream_abort(struct ingest_stream *s)
+{
+	if (s != NULL)
+		stream_free(s);
+}
+
+/* Gives the files read as they came to the objects that declare them. */
+static void
+attach_streamed(struct job *j, struct ingest_stream *s)
+{
+	size_t k, i, ndone = 0;
+
+	for (k = 0; k < j->pkg->nentries && k < s->nitems; k++) {
+		struct streamed *it = &s->items[k];
+		struct obj *o, *other;
+
+		if (j->entry_obj[k] == NONE)
+			continue;	/* undeclared: already refused */
+		o = &j->objs[j->entry_obj[k]];
+		o->w = it->w;
+		it->w = NULL;
+		o->dg = it->dg;
+		o->size = it->size;
+		o->fmt = it->fmt;
+		sae_hex(o->sha256, o->dg.value[DIGEST_SHA256], 32);
+		sae_hex(o->sha512, o->dg.value[DIGEST_SHA512], 64);
+		for (i = j->entry_obj[k]; i != NONE; i = other->next) {
+			other = &j->objs[i];
+			if (other != o) {
+				other->dg = o->dg;
+				other->size = o->size;
+				other->fmt = o->fmt;
+				memcpy(other->sha256, o->sha256,
+				    sizeof(o->sha256));
+				memcpy(other->sha512, o->sha512,
+				    sizeof(o->sha512));
+			}
+			check_result(j, other, &j->pkg->entries[k]);
+			if (other->stored)
+				ndone++;
+		}
+	}
+	summarize_objects(j, ndone);
+}
+
+int
+ingest_stream_finish(struct ingest_stream *s, const struct ingest_request *req,
+    struct ingest_result *res, struct sae_err *err)
+{
+	struct job j;
+	int rc, ret = -1;
+
+	pthread_join(s->thread, NULL);
+	s->joined = 1;
+	job_init(&j, s->ctx, req, res);
+	if ((j.db = catalog_get(s->ctx->catalog, err)) == NULL)
+		goto out;
+	if ((rc = replay(&j, err)) != 0) {
+		ret = rc == 1 ? 0 : -1;
+		goto out;
+	}
+	if (s->rc == -1) {
+		if (s->fault == PACKAGE_OK) {
+			*err = s->err;
+			goto out;
+		}
+		container_refused(&j, &s->err);
+		ret = job_decide(&j, 0, err);
+		goto out;
+	}
+	j.pkg = s->pkg;
+	s->pkg = NULL;
+	if ((rc = examine_manifest(&j, err)) == 0 && !has_ko(&j))
+		attach_streamed(&j, s);
+	ret = job_decide(&j, rc, err);
+out:
+	job_done(&j);
+	stream_free(s);
 	return ret;
 }

@@ -55,4 +55,32 @@ struct ingest_result {
 int	ingest_run(const struct ingest_ctx *, const struct ingest_request *,
 	    struct ingest_result *, struct sae_err *);
 
+/*
+ * A package read as it arrives (anything but zip): a thread reads it from a
+ * pipe with libarchive and streams each file into the store's temporary
+ * files while the body is still coming, so that nothing is written twice.
+ */
+struct ingest_stream;
+
+/**
+ * ingest_stream_start(out, ctx, size, write_fd, err): starts the reader of
+ * a package of ${size} bytes; the body is to be written to *write_fd and
+ * that fd closed at its end (writes fail with EPIPE once the reader has
+ * refused the package: the rest need not be written).
+ */
+int	ingest_stream_start(struct ingest_stream **,
+	    const struct ingest_ctx *, uint64_t, int *, struct sae_err *);
+
+/**
+ * ingest_stream_finish(s, req, res, err): once the body is written and
+ * its fd closed: waits for the reader, then checks, records and answers as
+ * ingest_run does (req->spool is not used).  Frees ${s}.
+ */
+int	ingest_stream_finish(struct ingest_stream *,
+	    const struct ingest_request *, struct ingest_result *,
+	    struct sae_err *);
+
+/** ingest_stream_abort(s): NULL-safe; for an upload cut short. Frees ${s}. */
+void	ingest_stream_abort(struct ingest_stream *);
+
 #endif

@@ -32,6 +32,11 @@ struct package_priv {
 	struct package		pub;
 	struct package_limits	lim;
 	uint64_t		expanded;	/* pass 1: declared + read */
+	const struct package_entry **byname;	/* sorted, for package_find */
+	/* single-pass reading (package_stream): entries go to cb at once */
+	package_each_cb		*cb;
+	void			*arg;
+	char			*chunk;
 };
 
 static int	utf8_valid(const char *);
@@ -332,30 +337,29 @@ cmp_names(const void *x, const void *y)
 
 /* Sorting a list of pointers finds duplicates in n log n, in any number. */
 static int
-check_duplicates(struct package *pkg, enum package_fault *fault,
+check_duplicates(struct package_priv *p, enum package_fault *fault,
     struct sae_err *err)
 {
+	struct package *pkg = &p->pub;
 	const struct package_entry **v;
 	struct shown sh;
 	size_t i;
-	int ret = 0;
 
-	if (pkg->nentries < 2)
-		return 0;
-	v = sae_xreallocarray(NULL, pkg->nentries, sizeof(*v));
+	v = sae_xreallocarray(NULL, pkg->nentries ? pkg->nentries : 1,
+	    sizeof(*v));
 	for (i = 0; i < pkg->nentries; i++)
 		v[i] = &pkg->entries[i];
 	qsort(v, pkg->nentries, sizeof(*v), cmp_names);
+	/* Kept: package_find looks names up in it. */
+	p->byname = v;
 	for (i = 1; i < pkg->nentries; i++)
 		if (strcmp(v[i - 1]->name, v[i]->name) == 0) {
 			*fault = PACKAGE_DUPLICATE;
-			ret = sae_err_set(err, SAE_EINVAL, "Le fichier '%s' "
+			return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' "
 			    "figure plusieurs fois dans le paquet.",
 			    show(&sh, v[i]->name));
-			break;
 		}
-	free(v);
-	return ret;
+	return 0;
 }
 
 static int
@@ -378,6 +382,11 @@ open_fd(const char *path, uint64_t *size, struct sae_err *err)
 	*size = (uint64_t)st.st_size;
 	return fd;
 }
+
+static int	stream_entry(struct package_priv *, struct archive *,
+		    const struct package_entry *, char *, uint64_t *,
+		    package_each_cb *, void *, enum package_fault *,
+		    struct sae_err *);
 
 /* One header of pass 1: what it is, whether it is allowed, where it goes. */
 static int
@@ -459,6 +468,10 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 		if (read_counted(p, a, MANIFEST_NAME, &pkg->manifest, fault,
 		    err) == -1)
 			return -1;
+		/* Single pass: the caller may want to know what follows. */
+		if (p->cb != NULL && p->cb(p->arg, NULL, pkg->manifest.data,
+		    pkg->manifest.len, err) == -1)
+			return -1;
 		return 0;
 	}
 
@@ -471,6 +484,21 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 	pe->name = sae_xstrdup(name);
 	pe->index = index;
 	pe->size = size;
+	if (p->cb != NULL) {
+		/* Single pass: the bytes go to the caller now, counted as
+		 * they are read (more than a header declares is refused). */
+		uint64_t before;
+
+		p->expanded -= size;
+		before = p->expanded;
+		if (!known)
+			pe->size = UINT64_MAX;
+		if (stream_entry(p, a, pe, p->chunk, &p->expanded, p->cb,
+		    p->arg, fault, err) == -1)
+			return -1;
+		pe->size = p->expanded - before;
+		return 0;
+	}
 	if (!known) {
 		/* Nothing to trust before the bytes: count them now. */
 		if ((got = read_counted(p, a, name, NULL, fault, err)) == -1)
@@ -486,22 +514,11 @@ pass1_entry(struct package_priv *p, struct archive *a, struct archive_entry *e,
 	return 0;
 }
 
-int
-package_open(struct package **out, enum package_fault *fault,
-    const char *path, const struct package_limits *limits,
-    struct sae_err *err)
+static struct package_priv *
+priv_new(const struct package_limits *limits)
 {
-	struct package_priv *p;
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	size_t cap = 0;
-	int fd = -1, r, index = 0, manifests = 0, ret = -1;
-	uint64_t headers = 0;
+	struct package_priv *p = sae_xcalloc(1, sizeof(*p));
 
-	*out = NULL;
-	*fault = PACKAGE_OK;
-	p = sae_xcalloc(1, sizeof(*p));
-	p->pub.path = sae_xstrdup(path);
 	sae_buf_init(&p->pub.manifest);
 	if (limits != NULL)
 		p->lim = *limits;
@@ -513,14 +530,23 @@ package_open(struct package **out, enum package_fault *fault,
 		p->lim.max_ratio = 200;
 	if (p->lim.max_manifest == 0)
 		p->lim.max_manifest = (uint64_t)64 << 20;
+	return p;
+}
 
-	if ((fd = open_fd(path, &p->pub.package_size, err)) == -1)
-		goto out;
-	if ((a = reader_new()) == NULL) {
-		sae_err_set(err, SAE_ENOMEM, "cannot set up the archive "
+/* Pass 1 (or the single pass): every header, then the whole-package checks. */
+static int
+read_all(struct package_priv *p, int fd, enum package_fault *fault,
+    struct sae_err *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	size_t cap = 0;
+	int r, index = 0, manifests = 0, ret = -1;
+	uint64_t headers = 0;
+
+	if ((a = reader_new()) == NULL)
+		return sae_err_set(err, SAE_ENOMEM, "cannot set up the archive "
 		    "reader");
-		goto out;
-	}
 	if (archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
 		*fault = PACKAGE_UNREADABLE;
 		sae_err_set(err, SAE_EINVAL, "Le paquet n'est pas une "
@@ -556,20 +582,64 @@ package_open(struct package **out, enum package_fault *fault,
 		    "'%s' à sa racine.", MANIFEST_NAME);
 		goto out;
 	}
-	if (check_duplicates(&p->pub, fault, err) == -1)
+	if (check_duplicates(p, fault, err) == -1)
 		goto out;
 	p->pub.format = format_name(a);
-	*out = &p->pub;
-	p = NULL;
 	ret = 0;
 out:
-	if (a != NULL)
-		archive_read_free(a);
-	if (fd != -1)
-		close(fd);
-	if (p != NULL)
-		package_free(&p->pub);
+	archive_read_free(a);
 	return ret;
+}
+
+int
+package_open(struct package **out, enum package_fault *fault,
+    const char *path, const struct package_limits *limits,
+    struct sae_err *err)
+{
+	struct package_priv *p;
+	int fd;
+
+	*out = NULL;
+	*fault = PACKAGE_OK;
+	p = priv_new(limits);
+	p->pub.path = sae_xstrdup(path);
+	if ((fd = open_fd(path, &p->pub.package_size, err)) == -1 ||
+	    read_all(p, fd, fault, err) == -1) {
+		if (fd != -1)
+			close(fd);
+		package_free(&p->pub);
+		return -1;
+	}
+	close(fd);
+	*out = &p->pub;
+	return 0;
+}
+
+int
+package_stream(struct package **out, enum package_fault *fault, int fd,
+    uint64_t size, const struct package_limits *limits, package_each_cb *cb,
+    void *arg, struct sae_err *err)
+{
+	struct package_priv *p;
+	int rc;
+
+	*out = NULL;
+	*fault = PACKAGE_OK;
+	p = priv_new(limits);
+	p->pub.package_size = size;
+	p->cb = cb;
+	p->arg = arg;
+	p->chunk = sae_xmalloc(BLOCK);
+	rc = read_all(p, fd, fault, err);
+	free(p->chunk);
+	p->chunk = NULL;
+	p->cb = NULL;
+	if (rc == -1) {
+		package_free(&p->pub);
+		return -1;
+	}
+	*out = &p->pub;
+	return 0;
 }
 
 void
@@ -586,6 +656,7 @@ package_free(struct package *pkg)
 	free(pkg->format);
 	sae_buf_done(&pkg->manifest);
 	/* pkg is the first member of the private struct it was made as. */
+	free(((struct package_priv *)pkg)->byname);
 	free((struct package_priv *)pkg);
 }
 
@@ -593,38 +664,44 @@ package_free(struct package *pkg)
 static int
 stream_entry(struct package_priv *p, struct archive *a,
     const struct package_entry *pe, char *chunk, uint64_t *total,
-    package_each_cb *cb, void *arg, struct sae_err *err)
+    package_each_cb *cb, void *arg, enum package_fault *fault,
+    struct sae_err *err)
 {
-	enum package_fault fault;
 	struct shown sh;
 	uint64_t got = 0;
 	la_ssize_t n;
 
 	while ((n = archive_read_data(a, chunk, BLOCK)) > 0) {
 		/*
-		 * A zip header may lie about the size; the first pass checked
-		 * the declared sizes, so more bytes than declared are refused
-		 * before the callback sees them.
+		 * A header may lie about the size; the declared sizes were
+		 * checked against the limits, so more bytes than declared are
+		 * refused before the callback sees them.
 		 */
 		got += (uint64_t)n;
-		if (got > pe->size)
+		if (got > pe->size) {
+			*fault = PACKAGE_TOO_BIG;
 			return sae_err_set(err, SAE_ELIMIT, "Le fichier '%s' "
 			    "se décompresse au-delà des %llu octets que son "
 			    "en-tête déclare.", show(&sh, pe->name),
 			    (unsigned long long)pe->size);
-		if (count_expanded(p, total, (uint64_t)n, &fault, err) == -1)
+		}
+		if (count_expanded(p, total, (uint64_t)n, fault, err) == -1)
 			return -1;
 		if (cb(arg, pe, chunk, (size_t)n, err) == -1)
 			return -1;
 	}
-	if (n < 0)
+	if (n < 0) {
+		*fault = PACKAGE_UNREADABLE;
 		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' est "
 		    "illisible : %s.", show(&sh, pe->name), la_msg(a));
-	if (got != pe->size)
+	}
+	if (pe->size != UINT64_MAX && got != pe->size) {
+		*fault = PACKAGE_UNREADABLE;
 		return sae_err_set(err, SAE_EINVAL, "Le fichier '%s' fait "
 		    "%llu octets alors que son en-tête en déclare %llu.",
 		    show(&sh, pe->name), (unsigned long long)got,
 		    (unsigned long long)pe->size);
+	}
 	return cb(arg, pe, NULL, 0, err);
 }
 
@@ -633,6 +710,7 @@ package_each(struct package *pkg, const unsigned char *want,
     package_each_cb *cb, void *arg, struct sae_err *err)
 {
 	struct package_priv *p = (struct package_priv *)pkg;
+	enum package_fault fault;
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	struct shown sh;
@@ -641,6 +719,9 @@ package_each(struct package *pkg, const unsigned char *want,
 	size_t j = 0;
 	int fd, r, index, ret = -1;
 
+	if (pkg->path == NULL)
+		return sae_err_set(err, SAE_EINTERNAL, "a package read in one "
+		    "pass cannot be read again");
 	if ((fd = open_fd(pkg->path, &size, err)) == -1)
 		return -1;
 	if (size != pkg->package_size) {
@@ -680,7 +761,8 @@ package_each(struct package *pkg, const unsigned char *want,
 		}
 		if (want != NULL && want[j - 1] == 0)
 			continue;
-		if (stream_entry(p, a, pe, chunk, &total, cb, arg, err) == -1)
+		if (stream_entry(p, a, pe, chunk, &total, cb, arg, &fault,
+		    err) == -1)
 			goto out;
 	}
 	ret = 0;
@@ -692,13 +774,21 @@ out:
 	return ret;
 }
 
+static int
+cmp_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct package_entry *const *)elem)->name);
+}
+
 const struct package_entry *
 package_find(const struct package *pkg, const char *name)
 {
-	size_t i;
+	const struct package_priv *p = (const struct package_priv *)pkg;
+	const struct package_entry *const *hit;
 
-	for (i = 0; i < pkg->nentries; i++)
-		if (strcmp(pkg->entries[i].name, name) == 0)
-			return &pkg->entries[i];
-	return NULL;
+	if (p->byname == NULL)
+		return NULL;
+	hit = bsearch(name, p->byname, pkg->nentries, sizeof(*p->byname),
+	    cmp_key);
+	return hit != NULL ? *hit : NULL;
 }

@@ -90,6 +90,22 @@ typedef int package_each_cb(void *, const struct package_entry *,
 int	package_each(struct package *, const unsigned char *,
 	    package_each_cb *, void *, struct sae_err *);
 
+/**
+ * package_stream(out, fault, fd, size, limits, cb, arg, err): reads a
+ * package in one pass from ${fd} (a pipe will do: nothing is seeked), with
+ * the same checks and limits as package_open (${size}, the package's
+ * length, bounds the expansion ratio), streaming every entry but the
+ * manifest to ${cb} as it comes, in container order; the manifest itself
+ * is given to ${cb} once, whole, with a NULL entry, as soon as it is read
+ * (before the files that follow it).  On success the
+ * package lists the entries and holds the manifest; it cannot be given to
+ * package_each.  When a callback or a check fails midway, what the
+ * callback received must be thrown away.
+ */
+int	package_stream(struct package **, enum package_fault *, int, uint64_t,
+	    const struct package_limits *, package_each_cb *, void *,
+	    struct sae_err *);
+
 /** package_find(pkg, name): the entry with exactly that name, or NULL. */
 const struct package_entry *package_find(const struct package *,
 	    const char *);

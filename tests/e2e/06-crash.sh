@@ -28,12 +28,17 @@ if ! "$SAED" --version | grep -q 'crash points enabled'; then
 	echo "# saed built without --enable-crashpoints: only kill -9 is tested"
 	points=
 fi
-for point in $points; do
+# Both ways a package is read: zip (spooled), tar.gz (read as it comes).
+cases=
+for point in $points; do cases="$cases $point:zip $point:tar.gz"; done
+for case in $cases; do
+	point=${case%%:*}; fmt=${case#*:}
 	echo "crash at $point" > "$T/c.txt"
-	"$MK" "$T/c.zip" --msgid "crash-$point" "$T/c.txt"
+	"$MK" "$T/c.zip" --format "$fmt" --msgid "crash-$point-$fmt" "$T/c.txt"
 	start_saed SAE_CRASHPOINT="$point"
 	code=$(post_package "$prod" "$T/c.zip")
 	wait "$SAED_PID" 2>/dev/null; SAED_PID=
+	point="$point ($fmt)"
 	is "$point: the daemon died before answering" 000 "$code"
 	start_saed
 	http GET /v1/units "$aud" >/dev/null
@@ -41,6 +46,8 @@ for point in $points; do
 	    "$(json_get "[.units[] | select(.title == \"Dossier de test\")] | length")"
 	check "$point: catalog and storage agree" consistent
 	is "$point: the spool was emptied" 0 "$(ls "$DATA/spool" | wc -l)"
+	is "$point: no temporary file is left on the offers" 0 \
+	    "$(find "$DATA"/offers/*/tmp -type f | wc -l)"
 	is "$point: the same package sent again is archived" 201 "$(post_package "$prod" "$T/c.zip")"
 	tid=$(header Location); tid=${tid##*/}
 	http GET "/v1/units?transfer=$tid" "$aud" >/dev/null

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
 #include "sae/buf.h"
@@ -121,6 +124,7 @@ struct sink {
 	uint64_t	bytes;
 	int		ends;		/* number of (NULL, 0) calls */
 	int		stop_at;	/* fail on this end call; 0 never */
+	int		manifests;	/* manifests handed over (streaming) */
 };
 
 static int
@@ -129,7 +133,12 @@ sink_cb(void *arg, const struct package_entry *pe, const void *p, size_t n,
 {
 	struct sink *s = arg;
 
-	assert_non_null(pe);
+	if (pe == NULL) {
+		/* package_stream hands the manifest over first. */
+		assert_non_null(p);
+		s->manifests++;
+		return 0;
+	}
 	if (p == NULL) {
 		assert_int_equal(n, 0);
 		if (++s->ends == s->stop_at)
@@ -627,6 +636,115 @@ test_package__zip_bomb_lying_header(void **state)
 
 /* ---------------------------------------------------------- format.c */
 
+
+/* Streams the file at ${path} through a pipe into package_stream. */
+static int
+stream_file(const char *path, struct package **pkg, enum package_fault *fault,
+    struct sink *sk, const struct package_limits *lim, struct sae_err *err)
+{
+	struct sae_buf b = SAE_BUF_INIT;
+	int fds[2], rc;
+	pid_t pid;
+
+	th_read(path, &b);
+	assert_int_equal(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		sae_fs_write_all(fds[1], b.data, b.len);
+		_exit(0);
+	}
+	close(fds[1]);
+	rc = package_stream(pkg, fault, fds[0], b.len, lim, sink_cb, sk, err);
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	sae_buf_done(&b);
+	return rc;
+}
+
+static void
+test_package__stream_tar(void **state)
+{
+	const struct te v[] = {
+		{ "content/a.txt", 'f', "alpha" },
+		MANIFEST,
+		{ "content/b.txt", 'f', "beta!" },
+	};
+	struct sink sk = { SAE_BUF_INIT, 0, 0, 0, 0 };
+	enum package_fault fault;
+	struct package *pkg = NULL;
+	char path[PATH_MAX];
+	struct sae_err err;
+
+	(void)state;
+	mk(path, "s.tar.zst", 'p', 'z', v, N(v));
+	assert_int_equal(stream_file(path, &pkg, &fault, &sk, NULL, &err), 0);
+	assert_int_equal(pkg->nentries, 2);
+	assert_string_equal(pkg->manifest.data, "<ArchiveTransfer/>");
+	assert_int_equal(sk.ends, 2);
+	assert_int_equal(sk.manifests, 1);
+	assert_string_equal(sk.data.data, "alphabeta!");
+	assert_int_equal(package_find(pkg, "content/b.txt")->size, 5);
+	assert_null(package_find(pkg, "content/c.txt"));
+	assert_int_equal(package_each(pkg, NULL, sink_cb, &sk, &err), -1);
+	package_free(pkg);
+	sae_buf_done(&sk.data);
+}
+
+static void
+test_package__stream_refusals(void **state)
+{
+	const struct te links[] = {
+		MANIFEST,
+		{ "content/l", 'l', "/etc/passwd" },
+	};
+	const struct te dup[] = {
+		MANIFEST,
+		{ "content/a", 'f', "1" },
+		{ "content/a", 'f', "2" },
+	};
+	const struct te many[] = {
+		MANIFEST,
+		{ "a", 'f', "1" }, { "b", 'f', "2" }, { "c", 'f', "3" },
+	};
+	struct package_limits lim = { 2, 0, 0, 0 };
+	struct sink sk = { SAE_BUF_INIT, 0, 0, 0, 0 };
+	enum package_fault fault;
+	struct package *pkg = NULL;
+	char path[PATH_MAX];
+	struct sae_err err;
+
+	(void)state;
+	mk(path, "l.tar", 'p', 0, links, N(links));
+	assert_int_equal(stream_file(path, &pkg, &fault, &sk, NULL, &err), -1);
+	assert_int_equal(fault, PACKAGE_LINK);
+	assert_null(pkg);
+	mk(path, "d.tar", 'p', 0, dup, N(dup));
+	assert_int_equal(stream_file(path, &pkg, &fault, &sk, NULL, &err), -1);
+	assert_int_equal(fault, PACKAGE_DUPLICATE);
+	mk(path, "m.tar", 'p', 0, many, N(many));
+	assert_int_equal(stream_file(path, &pkg, &fault, &sk, &lim, &err), -1);
+	assert_int_equal(fault, PACKAGE_TOO_MANY);
+	sae_buf_done(&sk.data);
+}
+
+static void
+test_package__stream_bomb(void **state)
+{
+	struct sink sk = { SAE_BUF_INIT, 0, 0, 0, 0 };
+	enum package_fault fault;
+	struct package *pkg = NULL;
+	char path[PATH_MAX];
+	struct sae_err err;
+
+	(void)state;
+	mk_bomb(path, (uint64_t)256 << 20);
+	assert_int_equal(stream_file(path, &pkg, &fault, &sk, NULL, &err), -1);
+	assert_int_equal(fault, PACKAGE_RATIO);
+	/* Stopped on the declared size: the callback saw nothing. */
+	assert_int_equal(sk.bytes, 0);
+	sae_buf_done(&sk.data);
+}
+
 static void
 test_format__pdf_sample(void **state)
 {
@@ -750,6 +868,9 @@ main(void)
 		cmocka_unit_test(test_package__unreadable),
 		cmocka_unit_test(test_package__zip_bomb),
 		cmocka_unit_test(test_package__zip_bomb_lying_header),
+		cmocka_unit_test(test_package__stream_tar),
+		cmocka_unit_test(test_package__stream_refusals),
+		cmocka_unit_test(test_package__stream_bomb),
 		cmocka_unit_test(test_format__pdf_sample),
 		cmocka_unit_test(test_format__small_formats),
 		cmocka_unit_test(test_format__mime_matches),
