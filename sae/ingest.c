@@ -91,7 +91,6 @@ struct job {
 	struct format			*fmt;
 	unsigned char			*head;
 	size_t				 headlen;
-	uint64_t			 bytes;
 	struct sae_buf			 digest_list;
 	struct sae_buf			 tsr;
 };
@@ -499,7 +498,6 @@ on_entry(void *arg, const struct package_entry *pe, const void *data,
 			    len < room ? len : room);
 			j->headlen += len < room ? len : room;
 		}
-		j->bytes += len;
 		return store_writer_write(o->w, data, len, err);
 	}
 	if (store_writer_finish(o->w, &o->dg, &o->size, err) == -1)

@@ -276,7 +276,9 @@ struct wtarget {
 	struct store_offer	*offer;
 	int			 fd;
 	int			 done;	/* renamed, or dropped: a duplicate */
-	char			 tmp[PATH_MAX];
+	char			*tmp;	/* sized to its path: a package may keep
+					 * 100 000 writers until its commit */
+	size_t			 tmpsize;
 };
 
 struct store_writer {
@@ -432,6 +434,10 @@ tmp_open(struct wtarget *t, struct sae_err *err)
 	char hex[33];
 	int tries;
 
+	if (t->tmp == NULL) {
+		t->tmpsize = strlen(o->root) + sizeof("/tmp/") + 2 * sizeof(rnd);
+		t->tmp = sae_xmalloc(t->tmpsize);
+	}
 	for (tries = 0; tries < 8 && t->fd == -1; tries++) {
 		/* An empty name tells _free there is nothing of ours. */
 		t->tmp[0] = '\0';
@@ -440,7 +446,7 @@ tmp_open(struct wtarget *t, struct sae_err *err)
 			    "cannot name a temp file on storage offer '%s'",
 			    o->name);
 		sae_hex(hex, rnd, sizeof(rnd));
-		if (sae_path(t->tmp, sizeof(t->tmp), "%s/tmp/%s", o->root,
+		if (sae_path(t->tmp, t->tmpsize, "%s/tmp/%s", o->root,
 		    hex) == -1) {
 			t->tmp[0] = '\0';
 			return too_long(o, err);
@@ -647,6 +653,10 @@ store_writer_finish(struct store_writer *w, struct digest_result *digests,
 		free(w->cur);
 	w->cur = NULL;
 	digest_set_final(w->ds, &res);
+	/* A package may hold 100 000 files, all finished before the first
+	 * commit: keep nothing per writer that is not needed any more. */
+	digest_set_free(w->ds);
+	w->ds = NULL;
 	sae_hex(w->hex, res.value[DIGEST_SHA256], 32);
 	if (digests != NULL)
 		*digests = res;
@@ -771,8 +781,10 @@ store_writer_free(struct store_writer *w)
 	for (i = 0; i < w->nt; i++) {
 		if (w->t[i].fd != -1)
 			close(w->t[i].fd);
-		if (!w->t[i].done && w->t[i].tmp[0] != '\0')
+		if (!w->t[i].done && w->t[i].tmp != NULL &&
+		    w->t[i].tmp[0] != '\0')
 			unlink(w->t[i].tmp);
+		free(w->t[i].tmp);
 	}
 	zstd_stream_enc_free(w->z);
 	digest_set_free(w->ds);
