@@ -1,0 +1,2 @@
+/* retention.c: not written yet. */
+#include "config.h"
