@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +124,28 @@ out:
 	sqlite3_finalize(st);
 	sae_buf_done(&canon);
 	return ret;
+}
+
+int
+journal_commit(sqlite3 *db, const char *type, const char *agent,
+    const char *detail, struct sae_err *err, const char *fmt, ...)
+{
+	struct journal_entry e;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);	/* a long name is cut, not lost */
+	va_end(ap);
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.outcome = "OK";
+	e.agent = agent;
+	e.message = msg;
+	e.detail = detail;
+	if (journal_append(db, &e, NULL, err) == -1)
+		return -1;
+	return catalog_commit(db, err);
 }
 
 int

@@ -37,6 +37,15 @@ int	journal_append(sqlite3 *, const struct journal_entry *, long long *,
 	    struct sae_err *);
 
 /**
+ * journal_commit(db, type, agent, detail, err, fmt, ...): appends an OK
+ * entry of ${type} whose message is formatted from ${fmt}, then commits the
+ * open transaction: the usual end of a change made by a person.
+ */
+int	journal_commit(sqlite3 *, const char *, const char *, const char *,
+	    struct sae_err *, const char *, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/**
  * journal_canonical(out, seq, ts, e, prev): the exact bytes that are
  * hashed for an entry: compact JSON, sorted keys, UTF-8.  Verifiers
  * outside the daemon rebuild and hash the same bytes.

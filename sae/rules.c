@@ -112,9 +112,8 @@ rules_import(sqlite3 *db, const char *csv, size_t len, const char *source,
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	struct dua_table *t = NULL;
-	struct journal_entry e;
 	sqlite3_stmt *st = NULL;
-	char hex[65], ts[32], msg[512], detail[256];
+	char hex[65], ts[32], detail[256];
 	long long version;
 	int ret = -1;
 
@@ -144,20 +143,11 @@ rules_import(sqlite3 *db, const char *csv, size_t len, const char *source,
 	version = sqlite3_last_insert_rowid(db);
 	if (insert_rules(db, t, version, err) == -1)
 		goto out;
-	if (snprintf(msg, sizeof(msg), "Import du tableau de gestion '%s' "
-	    "(version %lld, %zu règles)", source, version, t->n) >=
-	    (int)sizeof(msg))
-		msg[sizeof(msg) - 1] = '\0';
 	snprintf(detail, sizeof(detail), "{\"version\":%lld,\"rules\":%zu,"
 	    "\"sha256\":\"%s\"}", version, t->n, hex);
-	memset(&e, 0, sizeof(e));
-	e.type = "RULES_IMPORT";
-	e.outcome = "OK";
-	e.agent = agent;
-	e.message = msg;
-	e.detail = detail;
-	if (journal_append(db, &e, NULL, err) == -1 ||
-	    catalog_commit(db, err) == -1)
+	if (journal_commit(db, "RULES_IMPORT", agent, detail, err, "Import du "
+	    "tableau de gestion '%s' (version %lld, %zu règles)", source,
+	    version, t->n) == -1)
 		goto out;
 	if (versionp != NULL)
 		*versionp = version;

@@ -95,9 +95,8 @@ token_create(sqlite3 *db, const char *name, enum token_role role,
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	sqlite3_stmt *st = NULL;
-	char ts[32], detail[512], msg[300];
+	char ts[32], detail[64];
 	char *secret = NULL;
-	struct journal_entry e;
 	int rc;
 
 	*secretp = NULL;
@@ -134,18 +133,10 @@ token_create(sqlite3 *db, const char *name, enum token_role role,
 	}
 	/* The journal never holds the secret, nor its hash. */
 	if (snprintf(detail, sizeof(detail), "{\"role\":\"%s\"}",
-	    roles[role]) >= (int)sizeof(detail) ||
-	    snprintf(msg, sizeof(msg), "Création du jeton '%s' (rôle %s)",
-	    name, roles[role]) >= (int)sizeof(msg))
+	    roles[role]) >= (int)sizeof(detail))
 		goto fail;
-	memset(&e, 0, sizeof(e));
-	e.type = "TOKEN_CREATE";
-	e.outcome = "OK";
-	e.agent = agent;
-	e.message = msg;
-	e.detail = detail;
-	if (journal_append(db, &e, NULL, err) == -1 ||
-	    catalog_commit(db, err) == -1)
+	if (journal_commit(db, "TOKEN_CREATE", agent, detail, err, "Création "
+	    "du jeton '%s' (rôle %s)", name, roles[role]) == -1)
 		goto fail;
 	*secretp = secret;
 	return 0;
@@ -196,9 +187,8 @@ int
 token_revoke(sqlite3 *db, const char *name, const char *agent,
     struct sae_err *err)
 {
-	struct journal_entry e;
 	sqlite3_stmt *st;
-	char ts[32], msg[300];
+	char ts[32];
 	int rc;
 
 	sae_time_now_iso(ts);
@@ -221,16 +211,8 @@ token_revoke(sqlite3 *db, const char *name, const char *agent,
 		    name);
 		goto fail;
 	}
-	if (snprintf(msg, sizeof(msg), "Révocation du jeton '%s'", name) >=
-	    (int)sizeof(msg))
-		goto fail;
-	memset(&e, 0, sizeof(e));
-	e.type = "TOKEN_REVOKE";
-	e.outcome = "OK";
-	e.agent = agent;
-	e.message = msg;
-	if (journal_append(db, &e, NULL, err) == -1 ||
-	    catalog_commit(db, err) == -1)
+	if (journal_commit(db, "TOKEN_REVOKE", agent, NULL, err, "Révocation "
+	    "du jeton '%s'", name) == -1)
 		goto fail;
 	return 0;
 fail:
