@@ -95,6 +95,12 @@ struct ret_defaults {
  *    ${defaults} from the appraisal start; "" without an appraisal start.
  * Units must form a DAG (cycles give SAE_EINVAL naming a unit index).
  * Rules absent from ${table} are ignored (the caller checked them).
+ * An end date is the first day after the period: a rule has expired when
+ * end <= today (Vitam's reading); the same for the current period and
+ * holds.  The same rule id inherited from several parents counts once, in
+ * the copy that lasts longest (no end beats any end), so that nothing
+ * expires early.  ret_decl.present is not read.  On failure ${out} is
+ * left zeroed.
  */
 int	retention_compute(const struct dua_table *, const struct ret_decl *,
 	    const struct ret_unit *, size_t, const struct ret_defaults *,
