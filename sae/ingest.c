@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "policies/dua.h"
+#include "policies/retention.h"
 #include "sae/catalog.h"
 #include "sae/package.h"
 #include "sae/rules.h"
@@ -465,96 +466,141 @@ stream_objects(struct job *j, struct sae_err *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Effective appraisal rule (simple inheritance; retention refines it). */
+/* Effective rules and age (policies/retention.c).                     */
 
-static int
-excluded(const struct seda_rules *rs, const char *id)
+/* Fills one ret_decl from a SEDA rule category; arrays in ${pool}. */
+static void
+decl_of(const struct seda_rules *rs, struct ret_decl *d)
 {
 	size_t i;
 
-	for (i = 0; i < rs->nref_non_rule_ids; i++)
-		if (!strcmp(rs->ref_non_rule_ids[i], id))
+	memset(d, 0, sizeof(*d));
+	d->present = rs->present;
+	if (!rs->present)
+		return;
+	d->nrules = rs->nrules;
+	d->rules = sae_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(char *));
+	d->starts = sae_xcalloc(rs->nrules ? rs->nrules : 1, sizeof(char *));
+	for (i = 0; i < rs->nrules; i++) {
+		d->rules[i] = rs->rules[i].rule_id;
+		d->starts[i] = rs->rules[i].start_date;
+	}
+	d->prevent_inheritance = rs->prevent_inheritance;
+	d->ref_non_rule_ids = (const char **)rs->ref_non_rule_ids;
+	d->nref_non_rule_ids = rs->nref_non_rule_ids;
+	d->final_action = rs->final_action;
+	if (rs->nrules > 0)
+		d->hold_end_date = rs->rules[0].hold_end_date;
+}
+
+static void
+decl_done(struct ret_decl *d)
+{
+	free(d->rules);
+	free(d->starts);
+}
+
+/* The enums of seda/ and policies/ list the rule categories alike. */
+_Static_assert((int)SEDA_NCATEGORIES == (int)DUA_NTYPES &&
+    (int)SEDA_APPRAISAL == (int)DUA_APPRAISAL &&
+    (int)SEDA_HOLD == (int)DUA_HOLD, "rule categories differ");
+
+/* Whether a unit's conflict comes from a parent (said there already). */
+static int
+conflict_inherited(const struct seda_transfer *tr,
+    const struct ret_effective *eff, size_t u)
+{
+	size_t k;
+
+	for (k = 0; k < tr->units[u].nparents; k++)
+		if (eff[tr->units[u].parents[k]].conflict)
 			return 1;
 	return 0;
 }
 
-/* Keep > Sort > Destroy: where the table and the package disagree, the
- * more protective final action applies. */
 static int
-protection(const char *final)
+effective_rules(struct job *j, struct sae_err *err)
 {
-	if (final == NULL)
-		return 0;
-	if (!strcasecmp(final, "Destroy"))
-		return 1;
-	if (!strcasecmp(final, "Sort"))
-		return 2;
-	return 3;
-}
+	const struct seda_transfer *tr = j->tr;
+	struct ret_decl meta[DUA_NTYPES];
+	struct ret_unit *units;
+	struct ret_effective *eff;
+	struct ret_defaults def = { 1, DUA_YEAR };
+	char today[32];
+	size_t i, c;
+	int ret = -1;
 
-static void
-appraise(struct job *j, size_t u)
-{
-	struct appraisal *a = &j->appr[u];
-	const struct seda_unit *su = &j->tr->units[u];
-	const struct seda_rules *own = &su->mgmt.cat[SEDA_APPRAISAL];
-	const struct seda_rules *meta = &j->tr->mgmt.cat[SEDA_APPRAISAL];
-	const struct dua_rule *row;
-	const char *where = NULL, *table;
+	sae_time_now_iso(today);
+	today[10] = '\0';
+	units = sae_xcalloc(tr->nunits ? tr->nunits : 1, sizeof(*units));
+	eff = sae_xcalloc(tr->nunits ? tr->nunits : 1, sizeof(*eff));
+	for (c = 0; c < DUA_NTYPES; c++)
+		decl_of(&tr->mgmt.cat[c], &meta[c]);
+	for (i = 0; i < tr->nunits; i++) {
+		for (c = 0; c < DUA_NTYPES; c++)
+			decl_of(&tr->units[i].mgmt.cat[c], &units[i].decl[c]);
+		units[i].parents = tr->units[i].parents;
+		units[i].nparents = tr->units[i].nparents;
+	}
+	if (retention_compute(j->rules, meta, units, tr->nunits, &def, today,
+	    eff, err) == -1)
+		goto out;
+	for (i = 0; i < tr->nunits; i++) {
+		struct appraisal *a = &j->appr[i];
+		const struct ret_effective *e = &eff[i];
+		const struct seda_rules *own =
+		    &tr->units[i].mgmt.cat[SEDA_APPRAISAL];
+		const struct dua_rule *row;
+		const char *table;
 
-	if (a->state != 0)
-		return;
-	a->state = 1;
-	if (own->nrules > 0) {
-		a->rule = own->rules[0].rule_id;
-		a->start = own->rules[0].start_date;
-	} else if (!own->prevent_inheritance) {
-		if (su->nparents > 0) {
-			appraise(j, su->parents[0]);
-			if (j->appr[su->parents[0]].state == 2) {
-				a->rule = j->appr[su->parents[0]].rule;
-				a->start = j->appr[su->parents[0]].start;
-				a->declared = j->appr[su->parents[0]].declared;
-			}
-		} else if (meta->nrules > 0) {
-			a->rule = meta->rules[0].rule_id;
-			a->start = meta->rules[0].start_date;
-			a->declared = meta->final_action;
-			if (!j->meta_warned) {
-				where = "ManagementMetadata";
+		if (e->nrules[DUA_APPRAISAL] > 0) {
+			a->rule = e->rules[DUA_APPRAISAL][0].rule_id;
+			a->start = e->rules[DUA_APPRAISAL][0].start;
+		}
+		snprintf(a->end, sizeof(a->end), "%s", e->dua_end);
+		a->final = e->final_action != DUA_FINAL_NONE ?
+		    dua_final_name(e->final_action) : NULL;
+		a->age = retention_age_name(retention_age(e, today));
+		/* Say it where the package declared it: on the unit, or once
+		 * for ManagementMetadata. */
+		row = a->rule != NULL ? dua_table_find(j->rules, a->rule) :
+		    NULL;
+		table = row != NULL && row->final_action != DUA_FINAL_NONE ?
+		    dua_final_name(row->final_action) : NULL;
+		if (table != NULL && e->declared_final != NULL &&
+		    strcasecmp(table, e->declared_final) != 0 &&
+		    (own->final_action != NULL || (!j->meta_warned &&
+		    tr->units[i].nparents == 0 &&
+		    tr->mgmt.cat[SEDA_APPRAISAL].final_action != NULL))) {
+			if (own->final_action == NULL)
 				j->meta_warned = 1;
-			}
+			seda_report_add(&j->report, SEDA_WARNING, "CHECK_RULES",
+			    NULL, "La règle %s du tableau de gestion prévoit le "
+			    "sort final %s, le paquet déclare %s (%s) : %s, plus "
+			    "protecteur, s'applique", a->rule, table,
+			    e->declared_final, own->final_action ?
+			    tr->units[i].id : "ManagementMetadata", a->final);
 		}
-		if (a->rule != NULL && excluded(own, a->rule))
-			a->rule = a->start = NULL;
+		if (e->conflict && !conflict_inherited(tr, eff, i))
+			seda_report_add(&j->report, SEDA_WARNING, "CHECK_RULES",
+			    NULL, "L'unité %s hérite de sorts finaux "
+			    "contradictoires : elle ne sera pas éliminée sans "
+			    "décision d'un archiviste", tr->units[i].id);
 	}
-	if (own->final_action != NULL) {
-		a->declared = own->final_action;
-		where = su->id;
+	ret = 0;
+out:
+	for (i = 0; i < tr->nunits; i++) {
+		for (c = 0; c < DUA_NTYPES; c++)
+			decl_done(&units[i].decl[c]);
+		retention_free(&eff[i]);
 	}
-	a->final = a->declared;
-	if (a->rule != NULL &&
-	    (row = dua_table_find(j->rules, a->rule)) != NULL) {
-		if (row->final_action != DUA_FINAL_NONE) {
-			table = dua_final_name(row->final_action);
-			if (protection(table) >= protection(a->declared))
-				a->final = table;
-			if (where != NULL && a->declared != NULL &&
-			    strcasecmp(a->declared, table) != 0)
-				seda_report_add(&j->report, SEDA_WARNING,
-				    "CHECK_RULES", NULL, "La règle %s du "
-				    "tableau de gestion prévoit le sort final "
-				    "%s, le paquet déclare %s (%s) : %s, plus "
-				    "protecteur, s'applique", a->rule, table,
-				    a->declared, where, a->final);
-		}
-		if (a->start != NULL && row->has_duration && !row->unlimited &&
-		    dua_date_add(a->start, row->duration, row->measure, a->end,
-		    NULL) == -1)
-			a->end[0] = '\0';
-	}
-	a->state = 2;
+	for (c = 0; c < DUA_NTYPES; c++)
+		decl_done(&meta[c]);
+	free(units);
+	free(eff);
+	return ret;
 }
+
 
 /* ------------------------------------------------------------------ */
 /* Recording.                                                          */
@@ -684,9 +730,15 @@ examine_manifest(struct job *j, struct sae_err *err)
 	    sizeof(*j->unit_ids));
 	j->appr = sae_xcalloc(j->tr->nunits ? j->tr->nunits : 1,
 	    sizeof(*j->appr));
-	for (i = 0; i < j->tr->nunits; i++) {
+	for (i = 0; i < j->tr->nunits; i++)
 		sae_id_new(j->unit_ids[i]);
-		appraise(j, i);
+	if (effective_rules(j, err) == -1) {
+		/* Dates the checks let through but retention cannot use. */
+		seda_report_add(&j->report, SEDA_KO, "CHECK_RULES", "203",
+		    "Les règles de gestion ne peuvent être calculées : %s",
+		    err->msg);
+		sae_err_clear(err);
+		return 0;
 	}
 	j->t_check = ms_now();
 	return 0;

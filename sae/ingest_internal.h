@@ -40,14 +40,13 @@ struct obj {
 	char				 sha512[129];
 };
 
-/* The effective appraisal rule of a unit, until retention computes all. */
+/* A unit's effective appraisal rule and age (policies/retention.c). */
 struct appraisal {
-	int		 state;		/* 0 todo, 1 visiting, 2 done */
-	const char	*rule;
+	const char	*rule;		/* the first effective AppraisalRule */
 	const char	*start;
-	const char	*final;		/* effective: table and package reconciled */
-	const char	*declared;	/* as the package says, inherited */
-	char		 end[11];
+	const char	*final;		/* table and package reconciled */
+	const char	*age;		/* "current", "intermediate"... */
+	char		 end[11];	/* of the DUA, "" when none */
 };
 
 struct job {

@@ -84,6 +84,23 @@ is "OK_SIP_2_GO: unit ID4 hangs under ID3" "$id3" "$parent"
 is "OK_SIP_2_GO: wrappers with ArchiveUnitRefId are not units" "" \
     "$(json_get '.units[] | select(.producer_id == "ID5") | .id')"
 
+# OK_RULES_COMPLEXE_COMPLETE: unit ID50 declares AppraisalRule APP-00002
+# (5 years from 2000-01-01, Destroy); its descendants inherit it (the
+# blocks they declare concern other categories); units outside that
+# subtree have no DUA: implicitly Keep, and current until a DUA starts.
+rtok=$(sed -n 's/^OK_RULES_COMPLEXE_COMPLETE.zip|\([^|]*\)|.*/\1/p' "$T/sent")
+rtid=$(sed -n 's/^OK_RULES_COMPLEXE_COMPLETE.zip|[^|]*|\([^|]*\)|.*/\1/p' "$T/sent")
+http GET "/v1/units?transfer=$rtid&limit=1000" "$rtok" >/dev/null
+rule_of() {
+	json_get ".units[] | select(.producer_id == \"$1\") | \"\\(.rule) \\(.end_date) \\(.final_action) \\(.age)\""
+}
+is "OK_RULES_COMPLEXE_COMPLETE: ID50 has APP-00002 until 2005-01-01, Destroy: disposal" \
+    "APP-00002 2005-01-01 Destroy disposal" "$(rule_of ID50)"
+is "OK_RULES_COMPLEXE_COMPLETE: ID4, outside that subtree, has no DUA" \
+    "null null Keep current" "$(rule_of ID4)"
+is "OK_RULES_COMPLEXE_COMPLETE: only these two cases" 2 \
+    "$(json_get '[.units[] | "\(.rule) \(.final_action) \(.age)"] | unique | length')"
+
 # Pagination: pages of 3 cover every unit once, in order.
 http GET "/v1/units?limit=1000" "$aud" >/dev/null
 json_get '.units[].id' > "$T/all"

@@ -74,6 +74,29 @@ is "AG-05 (Sort) declared Destroy: Sort, WARNING" "Sort WARNING" "$(final_of AG-
 is "EC-02 (Destroy) declared Keep: Keep, WARNING" "Keep WARNING" "$(final_of EC-02 Keep)"
 is "EC-02 (Destroy) declared Destroy: Destroy, OK" "Destroy OK" "$(final_of EC-02 Destroy)"
 
+# The age of a unit from its effective rules, at ingest (today's date).
+age_of() {	# age_of RULE START FINAL: the dossier's age and end date
+	"$SAE_SRCDIR/tests/e2e/mkpkg.sh" "$T/age.zip" --rule "$1" --start "$2" \
+	    --final "$3" --msgid "age-$1-$2" "$T/acte.txt"
+	post_package "$prod" "$T/age.zip" >/dev/null
+	tid=$(header Location); tid=${tid##*/}
+	http GET "/v1/units?transfer=$tid" "$prod" >/dev/null
+	echo "$(json_get '.units[] | select(.producer_id == "AU0") | "\(.age) \(.end_date)"')"
+}
+is "EC-02 (1 year, Destroy) from 2020-01-01: disposal" "disposal 2021-01-01" \
+    "$(age_of EC-02 2020-01-01 Destroy)"
+is "EC-01 (unlimited, Keep) from 2020-01-01: definitive" "definitive null" \
+    "$(age_of EC-01 2020-01-01 Keep)"
+is "AG-05 (5 years, Sort) from 2020-01-01: review" "review 2025-01-01" \
+    "$(age_of AG-05 2020-01-01 Destroy)"
+is "EC-03 (50 years) from 2020-01-01: intermediate" "intermediate 2070-01-01" \
+    "$(age_of EC-03 2020-01-01 Destroy)"
+is "EC-03 without a start date: current, no end" "current null" \
+    "$(age_of EC-03 none Destroy)"
+is "the child unit has the age of its dossier" \
+    "disposal" "$(age_of EC-02 2019-06-30 Destroy >/dev/null; \
+    json_get '.units[] | select(.producer_id == "AU1") | .age')"
+
 out=$(admin rules import "$EX/rules_ok.csv" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && ok "a table without EC-02 is refused while a unit uses it" \
     || not_ok "a table without EC-02 is refused while a unit uses it"
