@@ -19,5 +19,6 @@ api_handler api_unit_get;	/* GET /v1/units/ID */
 api_handler api_object_get;	/* GET /v1/objects/ID */
 api_handler api_rules_post;	/* POST /v1/rules */
 api_handler api_rules_get;	/* GET /v1/rules */
+api_handler api_ages_post;	/* POST /v1/jobs/ages */
 
 #endif

@@ -6,11 +6,19 @@
 
 #include <stdio.h>
 
+#include "sae/ages.h"
 #include "sae/api.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/log.h"
 #include "sae/rules.h"
+
+static const char *
+today_of(char out[11])
+{
+	ages_today(out);
+	return out;
+}
 
 void
 api_rules_post(struct sae_daemon *d, struct http_req *req,
@@ -18,6 +26,7 @@ api_rules_post(struct sae_daemon *d, struct http_req *req,
 {
 	struct sae_err err;
 	long long version;
+	char today[11];
 	sqlite3 *db;
 	int rc;
 
@@ -33,6 +42,10 @@ api_rules_post(struct sae_daemon *d, struct http_req *req,
 	} else {
 		sae_log(LOG_INFO, "rules import by=%s version=%lld outcome=OK",
 		    req->who.name, version);
+		/* A new table may move end dates and ages at once. */
+		if (ages_recompute(db, today_of(today), req->who.name, NULL,
+		    &err) == -1)
+			sae_log_err(LOG_ERR, &err, "ages after rules import");
 		resp->status = 201;
 		if (rules_json(db, &resp->body, &err) == -1)
 			http_error(resp, 500, "%s", err.msg);
@@ -55,4 +68,27 @@ api_rules_get(struct sae_daemon *d, struct http_req *req,
 		http_error(resp, 500, "%s", err.msg);
 	else
 		resp->content_type = "application/json";
+}
+
+void
+api_ages_post(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct ages_stats st;
+	struct sae_err err;
+	char today[11];
+
+	(void)d;
+	if (ages_recompute(req->db, today_of(today), req->who.name, &st,
+	    &err) == -1) {
+		sae_log_err(LOG_ERR, &err, "ages by=%s", req->who.name);
+		http_error(resp, 500, "the ages could not be recomputed: %s",
+		    err.msg);
+		return;
+	}
+	sae_log(LOG_INFO, "ages by=%s date=%s units=%zu age_changes=%zu",
+	    req->who.name, today, st.units, st.age_changes);
+	resp->status = 200;
+	resp->content_type = "application/json";
+	ages_json(&st, &resp->body);
 }

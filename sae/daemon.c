@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sae/ages.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/fsutil.h"
@@ -149,6 +150,27 @@ open_tsa(struct sae_daemon *d, const char *dir, int *created,
 	return sae_fs_fsync_dir(d->cfg.data_dir, err);
 }
 
+/* Ages depend on the date: whatever happened while saed was stopped. */
+static int
+recompute_ages(struct sae_daemon *d, struct sae_err *err)
+{
+	struct ages_stats st;
+	char today[11];
+	sqlite3 *db;
+	int rc;
+
+	if ((db = catalog_get(d->catalog, err)) == NULL)
+		return -1;
+	ages_today(today);
+	rc = ages_recompute(db, today, "system", &st, err);
+	catalog_put(d->catalog, db);
+	if (rc == 0)
+		sae_log(LOG_NOTICE, "ages date=%s units=%zu changed=%zu "
+		    "age_changes=%zu", today, st.units, st.changed,
+		    st.age_changes);
+	return rc;
+}
+
 int
 daemon_open(struct sae_daemon *d, const char *data_dir,
     const char *config_path, int check_only, struct sae_err *err)
@@ -188,6 +210,8 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 			goto fail;
 	}
 	if (open_store(d, err) == -1)
+		goto fail;
+	if (recompute_ages(d, err) == -1)
 		goto fail;
 	d->ingest.cfg = &d->cfg;
 	d->ingest.catalog = d->catalog;

@@ -59,6 +59,8 @@ static const struct route routes[] = {
 	{ "POST", "/v1/rules", 0, ROLE_MASK(ROLE_ADMIN) |
 	  ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL, api_rules_post },
 	{ "GET", "/v1/rules", 0, ANY_ROLE, BODY_NONE, api_rules_get },
+	{ "POST", "/v1/jobs/ages", 0, ROLE_MASK(ROLE_ADMIN) |
+	  ROLE_MASK(ROLE_ARCHIVIST), BODY_NONE, api_ages_post },
 };
 
 struct http_server {

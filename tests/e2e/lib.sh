@@ -80,8 +80,18 @@ CONF
 start_saed() {	# start_saed [ENV=VALUE...]: starts the daemon, sets PORT and URL
 	[ -f "$CONF" ] || write_config
 	: > "$T/saed.out"
-	env "$@" "$SAED" --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 \
-	    > "$T/saed.out" 2>> "$LOG" &
+	if [ -n "${FAKE_DATE:-}" ]; then
+		# The daemon's clock, years ahead: libfaketime, as in production
+		# nothing but the system clock is read.  ASan must accept the
+		# preloaded library.
+		env "$@" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		    faketime -f "@$FAKE_DATE" "$SAED" --data "$DATA" \
+		    --config "$CONF" --listen 127.0.0.1:0 > "$T/saed.out" \
+		    2>> "$LOG" &
+	else
+		env "$@" "$SAED" --data "$DATA" --config "$CONF" \
+		    --listen 127.0.0.1:0 > "$T/saed.out" 2>> "$LOG" &
+	fi
 	SAED_PID=$!
 	for _ in $(seq 1 200); do
 		PORT=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$T/saed.out")

@@ -1,0 +1,488 @@
+/*
+ * ages.c: recomputes every unit's effective appraisal rule and age from
+ * the catalog (declared rules, the tree, the current DUA table) with
+ * policies/retention.c, then writes back what changed and journals each
+ * change of age.  Each transfer's ManagementMetadata becomes a virtual
+ * root above that transfer's root units, so one pass covers the catalog.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "policies/dua.h"
+#include "policies/retention.h"
+#include "sae/ages.h"
+#include "sae/catalog.h"
+#include "sae/journal.h"
+#include "sae/rules.h"
+#include "sae/xmalloc.h"
+
+/* A growable array of strings, for one category of one node. */
+struct strv {
+	const char	**v;
+	size_t		  n, cap;
+};
+
+/* What a node declares, per category, before it becomes a ret_decl. */
+struct node_decl {
+	struct strv	rules, starts, refnon;
+	int		prevent;
+	const char	*final;
+	const char	*hold_end;
+};
+
+struct node {
+	long long		 seq;		/* unit seq; 0 for a transfer's root */
+	char			*id;		/* unit id, or transfer id */
+	char			*old[5];	/* rule, start, end, final, age */
+	struct node_decl	*decl;		/* DUA_NTYPES, or NULL: none */
+	size_t			 nparents;
+	size_t			*parents;
+};
+
+struct load {
+	struct node	*nodes;
+	size_t		 n, cap;
+	size_t		 nunits;	/* nodes [0, nunits) are units */
+	struct strv	 strings;	/* every string we own, freed at the end */
+};
+
+static void
+strv_add(struct strv *s, const char *p)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 2;
+		s->v = sae_xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->v[s->n++] = p;
+}
+
+static const char *
+own(struct load *l, const char *s)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = sae_xstrdup(s);
+	strv_add(&l->strings, p);
+	return p;
+}
+
+static size_t
+node_add(struct load *l, long long seq, const char *id)
+{
+	struct node *n;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 1024;
+		l->nodes = sae_xreallocarray(l->nodes, l->cap,
+		    sizeof(*l->nodes));
+	}
+	n = &l->nodes[l->n];
+	memset(n, 0, sizeof(*n));
+	n->seq = seq;
+	n->id = sae_xstrdup(id);
+	return l->n++;
+}
+
+static int
+cmp_seq(const void *key, const void *elem)
+{
+	long long k = *(const long long *)key;
+	long long s = ((const struct node *)elem)->seq;
+
+	return k < s ? -1 : k > s;
+}
+
+/* Units are loaded in seq order: a binary search finds them. */
+static struct node *
+unit_by_seq(struct load *l, long long seq)
+{
+	return bsearch(&seq, l->nodes, l->nunits, sizeof(*l->nodes), cmp_seq);
+}
+
+/* Transfers' virtual roots follow the units, in transfer-id order. */
+static size_t
+root_of(struct load *l, const char *transfer)
+{
+	size_t lo = l->nunits, hi = l->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(transfer, l->nodes[mid].id)) == 0)
+			return mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return SIZE_MAX;
+}
+
+static int
+load_units(sqlite3 *db, struct load *l, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, k;
+
+	st = catalog_prepare(db, "SELECT seq, id, rule, rule_start, rule_end, "
+	    "final_action, age FROM unit WHERE state = 'alive' ORDER BY seq",
+	    err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t i = node_add(l, sqlite3_column_int64(st, 0),
+		    catalog_text(st, 1));
+
+		for (k = 0; k < 5; k++)
+			l->nodes[i].old[k] = sae_xstrdup(catalog_text(st,
+			    2 + k));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: units");
+	l->nunits = l->n;
+	st = catalog_prepare(db, "SELECT DISTINCT transfer FROM unit WHERE "
+	    "state = 'alive' ORDER BY transfer", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		node_add(l, 0, catalog_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: transfers");
+	return 0;
+}
+
+static int
+load_parents(sqlite3 *db, struct load *l, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	struct node *c, *p;
+	size_t i;
+	int rc;
+
+	st = catalog_prepare(db, "SELECT unit, parent FROM unit_parent", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c = unit_by_seq(l, sqlite3_column_int64(st, 0));
+		p = unit_by_seq(l, sqlite3_column_int64(st, 1));
+		if (c == NULL || p == NULL)
+			continue;	/* no longer alive */
+		c->parents = sae_xreallocarray(c->parents, c->nparents + 1,
+		    sizeof(*c->parents));
+		c->parents[c->nparents++] = (size_t)(p - l->nodes);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: tree");
+	/* Root units hang under their transfer's ManagementMetadata. */
+	st = catalog_prepare(db, "SELECT seq, transfer FROM unit WHERE state = "
+	    "'alive' ORDER BY seq", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c = unit_by_seq(l, sqlite3_column_int64(st, 0));
+		if (c == NULL || c->nparents > 0)
+			continue;
+		if ((i = root_of(l, catalog_text(st, 1))) == SIZE_MAX)
+			continue;
+		c->parents = sae_xmalloc(sizeof(*c->parents));
+		c->parents[0] = i;
+		c->nparents = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: roots");
+	return 0;
+}
+
+static const char *
+hold_end_of(struct load *l, const char *extra)
+{
+	json_t *o = extra != NULL ? json_loads(extra, 0, NULL) : NULL;
+	const char *s = NULL;
+
+	if (o != NULL && json_is_string(json_object_get(o, "hold_end_date")))
+		s = own(l, json_string_value(json_object_get(o,
+		    "hold_end_date")));
+	json_decref(o);
+	return s;
+}
+
+/* The rules each package declared, rows as ingest_record.c wrote them. */
+static int
+load_declared(sqlite3 *db, struct load *l, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	struct node *n;
+	struct node_decl *d;
+	size_t i;
+	int rc, c;
+
+	st = catalog_prepare(db, "SELECT transfer, unit, category, rule, "
+	    "start_date, prevent_inheritance, ref_non_rule, final_action, "
+	    "extra FROM declared_rule ORDER BY rowid", err);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+			if ((i = root_of(l, catalog_text(st, 0))) == SIZE_MAX)
+				continue;
+			n = &l->nodes[i];
+		} else if ((n = unit_by_seq(l,
+		    sqlite3_column_int64(st, 1))) == NULL)
+			continue;
+		if ((c = dua_type_parse(catalog_text(st, 2))) < 0)
+			continue;
+		if (n->decl == NULL)
+			n->decl = sae_xcalloc(DUA_NTYPES, sizeof(*n->decl));
+		d = &n->decl[c];
+		if (catalog_text(st, 3) != NULL) {
+			strv_add(&d->rules, own(l, catalog_text(st, 3)));
+			strv_add(&d->starts, own(l, catalog_text(st, 4)));
+			if (c == DUA_HOLD && d->rules.n == 1)
+				d->hold_end = hold_end_of(l, catalog_text(st,
+				    8));
+		}
+		if (catalog_text(st, 6) != NULL)
+			strv_add(&d->refnon, own(l, catalog_text(st, 6)));
+		d->prevent |= sqlite3_column_int(st, 5);
+		if (catalog_text(st, 7) != NULL)
+			d->final = own(l, catalog_text(st, 7));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: declared rules");
+	return 0;
+}
+
+static int
+same(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* Writes back one unit's values; journals a change of age. */
+static int
+update_unit(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
+    const char *nv[5], const char *agent, struct sae_err *err)
+{
+	struct journal_entry e;
+	json_t *d;
+	char *detail, msg[128];
+	int k, rc;
+
+	for (k = 0; k < 5; k++)
+		catalog_bind_text(up, 1 + k, nv[k]);
+	sqlite3_bind_int64(up, 6, n->seq);
+	rc = sqlite3_step(up);
+	sqlite3_reset(up);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: update");
+	if (same(n->old[4], nv[4]))
+		return 0;
+	d = json_object();
+	json_object_set_new(d, "from", json_string(n->old[4] ? n->old[4] :
+	    ""));
+	json_object_set_new(d, "to", json_string(nv[4]));
+	json_object_set_new(d, "rule", nv[0] ? json_string(nv[0]) :
+	    json_null());
+	json_object_set_new(d, "end_date", nv[2] ? json_string(nv[2]) :
+	    json_null());
+	json_object_set_new(d, "final_action", nv[3] ? json_string(nv[3]) :
+	    json_null());
+	detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(d);
+	snprintf(msg, sizeof(msg), "Changement d'âge : %s → %s",
+	    n->old[4] ? n->old[4] : "?", nv[4]);
+	memset(&e, 0, sizeof(e));
+	e.type = "AGE_CHANGE";
+	e.outcome = "OK";
+	e.agent = agent;
+	e.unit = n->id;
+	e.message = msg;
+	e.detail = detail;
+	rc = journal_append(db, &e, NULL, err);
+	free(detail);
+	return rc;
+}
+
+static void
+decls_of(const struct node *n, struct ret_decl *out)
+{
+	size_t c;
+
+	memset(out, 0, DUA_NTYPES * sizeof(*out));
+	if (n->decl == NULL)
+		return;
+	for (c = 0; c < DUA_NTYPES; c++) {
+		const struct node_decl *d = &n->decl[c];
+
+		out[c].present = d->rules.n || d->refnon.n || d->prevent ||
+		    d->final != NULL;
+		out[c].rules = d->rules.v;
+		out[c].starts = d->starts.v;
+		out[c].nrules = d->rules.n;
+		out[c].prevent_inheritance = d->prevent;
+		out[c].ref_non_rule_ids = d->refnon.v;
+		out[c].nref_non_rule_ids = d->refnon.n;
+		out[c].final_action = d->final;
+		out[c].hold_end_date = d->hold_end;
+	}
+}
+
+static int
+apply(sqlite3 *db, struct load *l, const struct dua_table *t,
+    const char *today, const char *agent, struct ages_stats *stats,
+    struct sae_err *err)
+{
+	struct ret_decl meta[DUA_NTYPES];
+	struct ret_unit *units;
+	struct ret_effective *eff;
+	struct ret_defaults def = { 1, DUA_YEAR };
+	sqlite3_stmt *up = NULL;
+	size_t i, k;
+	int ret = -1;
+
+	memset(meta, 0, sizeof(meta));
+	units = sae_xcalloc(l->n ? l->n : 1, sizeof(*units));
+	eff = sae_xcalloc(l->n ? l->n : 1, sizeof(*eff));
+	for (i = 0; i < l->n; i++) {
+		decls_of(&l->nodes[i], units[i].decl);
+		units[i].parents = l->nodes[i].parents;
+		units[i].nparents = l->nodes[i].nparents;
+	}
+	if (retention_compute(t, meta, units, l->n, &def, today, eff,
+	    err) == -1)
+		goto out;
+	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
+	    "rule_end = ?, final_action = ?, age = ? WHERE seq = ?", err);
+	if (up == NULL)
+		goto out;
+	for (i = 0; i < l->nunits; i++) {
+		const struct ret_effective *e = &eff[i];
+		enum ret_age age = retention_age(e, today);
+		const char *nv[5] = { NULL, NULL, NULL, NULL, NULL };
+		int changed = 0;
+
+		if (e->nrules[DUA_APPRAISAL] > 0) {
+			nv[0] = e->rules[DUA_APPRAISAL][0].rule_id;
+			nv[1] = e->rules[DUA_APPRAISAL][0].start;
+		}
+		nv[2] = e->dua_end[0] != '\0' ? e->dua_end : NULL;
+		nv[3] = e->final_action != DUA_FINAL_NONE ?
+		    dua_final_name(e->final_action) : NULL;
+		nv[4] = retention_age_name(age);
+		for (k = 0; k < 5; k++)
+			if (!same(l->nodes[i].old[k], nv[k]))
+				changed = 1;
+		if (stats != NULL) {
+			stats->units++;
+			stats->by_age[age]++;
+			stats->changed += (size_t)changed;
+			stats->age_changes += !same(l->nodes[i].old[4], nv[4]);
+		}
+		if (changed && update_unit(db, up, &l->nodes[i], nv, agent,
+		    err) == -1)
+			goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(up);
+	for (i = 0; i < l->n; i++)
+		retention_free(&eff[i]);
+	free(eff);
+	free(units);
+	return ret;
+}
+
+static void
+load_free(struct load *l)
+{
+	size_t i, c;
+	int k;
+
+	for (i = 0; i < l->n; i++) {
+		struct node *n = &l->nodes[i];
+
+		free(n->id);
+		for (k = 0; k < 5; k++)
+			free(n->old[k]);
+		free(n->parents);
+		if (n->decl != NULL)
+			for (c = 0; c < DUA_NTYPES; c++) {
+				free(n->decl[c].rules.v);
+				free(n->decl[c].starts.v);
+				free(n->decl[c].refnon.v);
+			}
+		free(n->decl);
+	}
+	free(l->nodes);
+	for (i = 0; i < l->strings.n; i++)
+		free((char *)l->strings.v[i]);
+	free(l->strings.v);
+}
+
+int
+ages_recompute(sqlite3 *db, const char *today, const char *agent,
+    struct ages_stats *stats, struct sae_err *err)
+{
+	struct dua_table *t = NULL;
+	struct load l;
+	int ret = -1;
+
+	memset(&l, 0, sizeof(l));
+	if (stats != NULL)
+		memset(stats, 0, sizeof(*stats));
+	/* One transaction: a consistent catalog in, every change out. */
+	if (catalog_begin(db, err) == -1)
+		return -1;
+	if (rules_load(db, &t, err) == -1 || load_units(db, &l, err) == -1 ||
+	    load_parents(db, &l, err) == -1 ||
+	    load_declared(db, &l, err) == -1 ||
+	    apply(db, &l, t, today, agent, stats, err) == -1 ||
+	    catalog_commit(db, err) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (ret == -1)
+		catalog_rollback(db);
+	dua_table_free(t);
+	load_free(&l);
+	return ret;
+}
+
+void
+ages_json(const struct ages_stats *s, struct sae_buf *out)
+{
+	size_t i;
+
+	sae_buf_printf(out, "{\"units\": %zu, \"changed\": %zu, "
+	    "\"age_changes\": %zu, \"ages\": {", s->units, s->changed,
+	    s->age_changes);
+	for (i = 0; i < 5; i++)
+		sae_buf_printf(out, "%s\"%s\": %zu", i ? ", " : "",
+		    retention_age_name((enum ret_age)i), s->by_age[i]);
+	sae_buf_adds(out, "}}\n");
+}
+
+void
+ages_today(char out[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}

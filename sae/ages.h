@@ -1,0 +1,39 @@
+/*
+ * ages.h: recomputing what every unit's age is from the catalog: the rules
+ * its package declared, the tree, today's DUA table and today's date.  Run
+ * when saed starts, when the DUA table changes, on a schedule and on
+ * demand; every change of age is journaled.
+ */
+#ifndef SAE_AGES_H
+#define SAE_AGES_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "sae/buf.h"
+#include "sae/err.h"
+
+struct ages_stats {
+	size_t	units;		/* alive units looked at */
+	size_t	changed;	/* whose age, rule or dates changed */
+	size_t	age_changes;	/* whose age changed (one journal entry each) */
+	size_t	by_age[5];	/* units per age, indexed by enum ret_age */
+};
+
+/**
+ * ages_recompute(db, today, agent, stats, err): recomputes the effective
+ * appraisal rule, its start and end dates, the final action and the age of
+ * every alive unit at ${today} ("YYYY-MM-DD"), updates the units whose
+ * values changed and journals each change of age (AGE_CHANGE, with the
+ * old and new ages), all in one transaction.  ${stats} may be NULL.
+ */
+int	ages_recompute(sqlite3 *, const char *, const char *,
+	    struct ages_stats *, struct sae_err *);
+
+/** ages_json(stats, out): the stats as a JSON object. */
+void	ages_json(const struct ages_stats *, struct sae_buf *);
+
+/** ages_today(out): today's date, UTC, "YYYY-MM-DD". */
+void	ages_today(char[11]);
+
+#endif
