@@ -69,6 +69,9 @@ static const struct key keys[] = {
 	  36500, "life of the built-in TSA certificate" },
 	{ "log", "level", K_LOGLEVEL, F(log_level), "info", 0, 0,
 	  "error, warning, notice, info or debug" },
+	{ "schedule", "ages_hours", K_INT, F(ages_hours), "24", 1, 8760,
+	  "hours between two recomputations of the ages at most (they are "
+	  "also recomputed when the date or the DUA table changes)" },
 	{ "storage", "definitive_copies", K_INT, F(definitive_copies), "2",
 	  1, SAE_MAX_OFFERS, "copies of a definitive archive, each on its "
 	  "own sovereign offer" },

@@ -54,6 +54,8 @@ struct sae_config {
 	int		 tsa_validity_days;
 	/* [log] */
 	int		 log_level;
+	/* [schedule] */
+	int		 ages_hours;
 	/* [storage], [offer NAME], [placement] */
 	int		 definitive_copies;
 	struct sae_config_offer offers[SAE_MAX_OFFERS];

@@ -15,6 +15,7 @@
 #include "sae/daemon.h"
 #include "sae/http.h"
 #include "sae/log.h"
+#include "sae/scheduler.h"
 #include "sae/xmalloc.h"
 
 static volatile sig_atomic_t stop;
@@ -82,6 +83,7 @@ main(int argc, char **argv)
 	};
 	const char *data = NULL, *config = NULL, *listen_arg = NULL;
 	struct http_server *srv = NULL;
+	struct scheduler *sched = NULL;
 	struct sae_daemon d;
 	struct sae_err err;
 	struct sigaction sa;
@@ -156,6 +158,12 @@ main(int argc, char **argv)
 		daemon_close(&d);
 		return 1;
 	}
+	if (scheduler_start(&sched, &d, &err) == -1) {
+		fprintf(stderr, "saed: %s\n", err.msg);
+		http_stop(srv);
+		daemon_close(&d);
+		return 1;
+	}
 	sae_log(LOG_NOTICE, "ready host=%s port=%d data=%s",
 	    d.cfg.listen_host, port, d.cfg.data_dir);
 	printf("saed ready port=%d\n", port);
@@ -163,6 +171,7 @@ main(int argc, char **argv)
 	while (!stop)
 		pause();
 	sae_log(LOG_NOTICE, "stopping");
+	scheduler_stop(sched);
 	http_stop(srv);
 	daemon_close(&d);
 	return 0;

@@ -84,6 +84,21 @@ n=$(sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM journal WHERE type = 'AGE_C
 is "every change of age was journaled (15 changes)" 15 "$n"
 like "with the ages it went from and to" '"from":"intermediate".*"to":"disposal"' \
     "$(sqlite3 "$DATA/catalog.db" "SELECT detail FROM journal WHERE type = 'AGE_CHANGE' AND unit = '$uid'")"
+# The DUA table changed with sae-admin while saed runs: the scheduler sees
+# the new version and recomputes within seconds.
+at 2040-01-01 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review"
+sed '/^EC-03,/s/,50,YEAR,/,5,YEAR,/' "$SAE_SRCDIR/policies/dua-communes.csv" > "$T/short.csv"
+check "EC-03 shortened to 5 years with sae-admin" admin rules import "$T/short.csv"
+for _ in $(seq 1 40); do
+	[ "$(ages)" = "blocked=disposal destroy-1y=disposal destroy-50y=disposal keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review" ] && break
+	sleep 0.5
+done
+is "destroy-50y is due for disposal without a restart" \
+    "blocked=disposal destroy-1y=disposal destroy-50y=disposal keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review" "$(ages)"
+http GET "/v1/units/$uid" "$arch" >/dev/null
+is "its end date follows the new table" 2035-01-01 "$(json_get .end_date)"
+like "the scheduler said why it ran" "ages run=rules" "$(cat "$LOG")"
+
 out=$(admin journal verify)
 like "the journal chain holds" "journal: OK" "$out"
 done_testing
