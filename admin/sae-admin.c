@@ -11,10 +11,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sae/ages.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/fsutil.h"
+#include "sae/holds.h"
+#include "sae/id.h"
 #include "sae/journal.h"
 #include "sae/log.h"
 #include "sae/rules.h"
@@ -188,6 +191,87 @@ cmd_journal_verify(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_hold_place(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "reference", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hold_request hr;
+	struct sae_err err;
+	char id[SAE_ID_LEN + 1];
+	int c;
+
+	(void)d;
+	memset(&hr, 0, sizeof(hr));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:f:u:", opts, NULL)) != -1)
+		switch (c) {
+		case 'r': hr.reason = optarg; break;
+		case 'f': hr.reference = optarg; break;
+		case 'u': hr.until = optarg; break;
+		default: return 2;
+		}
+	if (optind + 1 != argc || hr.reason == NULL) {
+		fprintf(stderr, "usage: sae-admin hold place UNIT --reason TEXT "
+		    "[--reference REF] [--until YYYY-MM-DD]\n");
+		return 2;
+	}
+	hr.unit = argv[optind];
+	if (hold_place(db, &hr, "sae-admin", id, &err) == -1)
+		return fail(&err);
+	printf("hold placed on unit %s:\n%s\n", hr.unit, id);
+	return 0;
+}
+
+static int
+cmd_hold_lift(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *reason = NULL;
+	struct sae_err err;
+	int c;
+
+	(void)d;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:", opts, NULL)) != -1)
+		switch (c) {
+		case 'r': reason = optarg; break;
+		default: return 2;
+		}
+	if (optind + 1 != argc || reason == NULL) {
+		fprintf(stderr, "usage: sae-admin hold lift HOLD --reason "
+		    "TEXT\n");
+		return 2;
+	}
+	if (hold_lift(db, argv[optind], reason, "sae-admin", &err) == -1)
+		return fail(&err);
+	printf("hold %s lifted\n", argv[optind]);
+	return 0;
+}
+
+static int
+cmd_hold_list(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_buf out = SAE_BUF_INIT;
+	struct sae_err err;
+	char today[11];
+
+	(void)d;
+	ages_today(today);
+	if (hold_json(db, argc > 1 ? argv[1] : NULL, today, &out, &err) == -1)
+		return fail(&err);
+	fputs(out.data, stdout);
+	sae_buf_done(&out);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -196,6 +280,10 @@ static const struct cmd cmds[] = {
 	{ "rules", "import", cmd_rules_import, "rules import FILE.csv" },
 	{ "rules", "list", cmd_rules_list, "rules list" },
 	{ "journal", "verify", cmd_journal_verify, "journal verify" },
+	{ "hold", "place", cmd_hold_place, "hold place UNIT --reason TEXT "
+	  "[--reference REF] [--until YYYY-MM-DD]" },
+	{ "hold", "lift", cmd_hold_lift, "hold lift HOLD --reason TEXT" },
+	{ "hold", "list", cmd_hold_list, "hold list [UNIT]" },
 };
 
 static void

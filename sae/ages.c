@@ -22,6 +22,9 @@
 #include "sae/rules.h"
 #include "sae/xmalloc.h"
 
+/* The unit columns this file computes, in this order. */
+#define NCOLS	7
+
 /* A growable array of strings, for one category of one node. */
 struct strv {
 	const char	**v;
@@ -39,7 +42,7 @@ struct node_decl {
 struct node {
 	long long		 seq;		/* unit seq; 0 for a transfer's root */
 	char			*id;		/* unit id, or transfer id */
-	char			*old[5];	/* rule, start, end, final, age */
+	char			*old[NCOLS];	/* rule, start, end, final, age, held, hold_end */
 	struct node_decl	*decl;		/* DUA_NTYPES, or NULL: none */
 	size_t			 nparents;
 	size_t			*parents;
@@ -133,15 +136,15 @@ load_units(sqlite3 *db, struct load *l, struct sae_err *err)
 	int rc, k;
 
 	st = catalog_prepare(db, "SELECT seq, id, rule, rule_start, rule_end, "
-	    "final_action, age FROM unit WHERE state = 'alive' ORDER BY seq",
-	    err);
+	    "final_action, age, held, hold_end FROM unit WHERE state = "
+	    "'alive' ORDER BY seq", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t i = node_add(l, sqlite3_column_int64(st, 0),
 		    catalog_text(st, 1));
 
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < NCOLS; k++)
 			l->nodes[i].old[k] = sae_xstrdup(catalog_text(st,
 			    2 + k));
 	}
@@ -276,16 +279,16 @@ same(const char *a, const char *b)
 /* Writes back one unit's values; journals a change of age. */
 static int
 update_unit(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
-    const char *nv[5], const char *agent, struct sae_err *err)
+    const char *nv[NCOLS], const char *agent, struct sae_err *err)
 {
 	struct journal_entry e;
 	json_t *d;
 	char *detail, msg[128];
 	int k, rc;
 
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < NCOLS; k++)
 		catalog_bind_text(up, 1 + k, nv[k]);
-	sqlite3_bind_int64(up, 6, n->seq);
+	sqlite3_bind_int64(up, NCOLS + 1, n->seq);
 	rc = sqlite3_step(up);
 	sqlite3_reset(up);
 	if (rc != SQLITE_DONE)
@@ -367,13 +370,14 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 	    err) == -1)
 		goto out;
 	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
-	    "rule_end = ?, final_action = ?, age = ? WHERE seq = ?", err);
+	    "rule_end = ?, final_action = ?, age = ?, held = ?, hold_end = ? "
+	    "WHERE seq = ?", err);
 	if (up == NULL)
 		goto out;
 	for (i = 0; i < l->nunits; i++) {
 		const struct ret_effective *e = &eff[i];
 		enum ret_age age = retention_age(e, today);
-		const char *nv[5] = { NULL, NULL, NULL, NULL, NULL };
+		const char *nv[NCOLS] = { NULL };
 		int changed = 0;
 
 		if (e->nrules[DUA_APPRAISAL] > 0) {
@@ -384,7 +388,9 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 		nv[3] = e->final_action != DUA_FINAL_NONE ?
 		    dua_final_name(e->final_action) : NULL;
 		nv[4] = retention_age_name(age);
-		for (k = 0; k < 5; k++)
+		nv[5] = e->held ? "1" : "0";
+		nv[6] = e->hold_end[0] != '\0' ? e->hold_end : NULL;
+		for (k = 0; k < NCOLS; k++)
 			if (!same(l->nodes[i].old[k], nv[k]))
 				changed = 1;
 		if (stats != NULL) {
@@ -417,7 +423,7 @@ load_free(struct load *l)
 		struct node *n = &l->nodes[i];
 
 		free(n->id);
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < NCOLS; k++)
 			free(n->old[k]);
 		free(n->parents);
 		if (n->decl != NULL)

@@ -20,5 +20,8 @@ api_handler api_object_get;	/* GET /v1/objects/ID */
 api_handler api_rules_post;	/* POST /v1/rules */
 api_handler api_rules_get;	/* GET /v1/rules */
 api_handler api_ages_post;	/* POST /v1/jobs/ages */
+api_handler api_holds_post;	/* POST /v1/holds */
+api_handler api_holds_get;	/* GET /v1/holds */
+api_handler api_hold_delete;	/* DELETE /v1/holds/ID */
 
 #endif

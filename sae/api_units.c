@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sae/ages.h"
 #include "sae/api.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
+#include "sae/holds.h"
 #include "sae/id.h"
 #include "sae/log.h"
 #include "storage/store.h"
@@ -191,10 +193,13 @@ void
 api_unit_get(struct sae_daemon *d, struct http_req *req,
     struct http_resp *resp)
 {
-	json_t *root = NULL, *parents, *objs, *dates;
+	json_t *root = NULL, *parents, *objs, *dates, *holds, *h;
 	sqlite3_stmt *st = NULL, *ps = NULL;
 	struct sae_err err;
+	char today[11];
 	long long seq;
+	size_t k;
+	int held;
 	sqlite3 *db;
 
 	(void)d;
@@ -202,7 +207,8 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	st = catalog_prepare(db, "SELECT u.seq, u.id, u.xml_id, u.title, "
 	    "u.level, u.transfer, u.agency, u.start_date, u.end_date, u.rule, "
 	    "u.rule_start, u.rule_end, u.final_action, u.age, u.created, "
-	    "u.state FROM unit u WHERE u.id = ?4 AND " VISIBLE, &err);
+	    "u.state, u.held, u.hold_end FROM unit u WHERE u.id = ?4 AND "
+	    VISIBLE, &err);
 	if (st == NULL) {
 		http_error(resp, 500, "%s", err.msg);
 		goto out;
@@ -242,6 +248,19 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	json_object_set_new(root, "final_action", col_json(st, 12));
 	json_object_set_new(root, "age", col_json(st, 13));
 	json_object_set_new(root, "state", col_json(st, 15));
+	/* Holds: the package's HoldRule (computed with the other rules)
+	 * and those archivists placed. */
+	ages_today(today);
+	if (hold_list(db, req->arg, today, &holds, &err) == -1) {
+		http_error(resp, 500, "%s", err.msg);
+		goto out;
+	}
+	held = sqlite3_column_int(st, 16);
+	json_array_foreach(holds, k, h)
+		held |= json_is_true(json_object_get(h, "active"));
+	json_object_set_new(root, "held", json_boolean(held));
+	json_object_set_new(root, "hold_rule_end", col_json(st, 17));
+	json_object_set_new(root, "holds", holds);
 	json_object_set_new(root, "created", col_json(st, 14));
 	if ((objs = unit_objects(db, seq, &err)) == NULL) {
 		http_error(resp, 500, "%s", err.msg);

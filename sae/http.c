@@ -61,6 +61,13 @@ static const struct route routes[] = {
 	{ "GET", "/v1/rules", 0, ANY_ROLE, BODY_NONE, api_rules_get },
 	{ "POST", "/v1/jobs/ages", 0, ROLE_MASK(ROLE_ADMIN) |
 	  ROLE_MASK(ROLE_ARCHIVIST), BODY_NONE, api_ages_post },
+	{ "POST", "/v1/holds", 0, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
+	  api_holds_post },
+	{ "GET", "/v1/holds", 0, ROLE_MASK(ROLE_ARCHIVIST) |
+	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
+	  api_holds_get },
+	{ "DELETE", "/v1/holds/", 1, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
+	  api_hold_delete },
 };
 
 struct http_server {

@@ -47,6 +47,8 @@ struct appraisal {
 	const char	*final;		/* table and package reconciled */
 	const char	*age;		/* "current", "intermediate"... */
 	char		 end[11];	/* of the DUA, "" when none */
+	int		 held;		/* a HoldRule is active today */
+	char		 hold_end[11];
 };
 
 struct job {

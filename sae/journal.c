@@ -126,26 +126,57 @@ out:
 	return ret;
 }
 
-int
-journal_commit(sqlite3 *db, const char *type, const char *agent,
-    const char *detail, struct sae_err *err, const char *fmt, ...)
+static int
+journal_vcommit(sqlite3 *db, const char *type, const char *agent,
+    const char *unit, const char *detail, struct sae_err *err,
+    const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+
+static int
+journal_vcommit(sqlite3 *db, const char *type, const char *agent,
+    const char *unit, const char *detail, struct sae_err *err,
+    const char *fmt, va_list ap)
 {
 	struct journal_entry e;
 	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);	/* a long name is cut, not lost */
-	va_end(ap);
 	memset(&e, 0, sizeof(e));
 	e.type = type;
 	e.outcome = "OK";
 	e.agent = agent;
+	e.unit = unit;
 	e.message = msg;
 	e.detail = detail;
 	if (journal_append(db, &e, NULL, err) == -1)
 		return -1;
 	return catalog_commit(db, err);
+}
+
+int
+journal_commit(sqlite3 *db, const char *type, const char *agent,
+    const char *detail, struct sae_err *err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = journal_vcommit(db, type, agent, NULL, detail, err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+journal_commit_unit(sqlite3 *db, const char *type, const char *agent,
+    const char *unit, const char *detail, struct sae_err *err,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = journal_vcommit(db, type, agent, unit, detail, err, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int

@@ -45,6 +45,11 @@ int	journal_commit(sqlite3 *, const char *, const char *, const char *,
 	    struct sae_err *, const char *, ...)
 	    __attribute__((format(printf, 6, 7)));
 
+/** journal_commit_unit(...): journal_commit for a change about one unit. */
+int	journal_commit_unit(sqlite3 *, const char *, const char *, const char *,
+	    const char *, struct sae_err *, const char *, ...)
+	    __attribute__((format(printf, 7, 8)));
+
 /**
  * journal_canonical(out, seq, ts, e, prev): the exact bytes that are
  * hashed for an entry: compact JSON, sorted keys, UTF-8.  Verifiers
