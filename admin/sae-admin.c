@@ -21,6 +21,7 @@
 #include "sae/journal.h"
 #include "sae/log.h"
 #include "sae/rules.h"
+#include "sae/stats.h"
 #include "sae/token.h"
 
 struct cmd {
@@ -272,6 +273,59 @@ cmd_hold_list(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static void
+print_holdings(const char *title, json_t *o)
+{
+	const char *key;
+	json_t *v;
+
+	printf("\n%s\n", title);
+	json_object_foreach(o, key, v)
+		printf("  %-22s %8lld units %8lld objects %14lld bytes\n", key,
+		    (long long)json_integer_value(json_object_get(v, "units")),
+		    (long long)json_integer_value(json_object_get(v,
+		    "objects")),
+		    (long long)json_integer_value(json_object_get(v, "bytes")));
+}
+
+static int
+cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+	char today[11];
+	json_t *o, *t;
+	int days[] = { 30, 365 };
+	char key[32];
+	size_t i;
+
+	(void)d;
+	(void)argc;
+	(void)argv;
+	ages_today(today);
+	if (stats_get(db, today, &o, &err) == -1)
+		return fail(&err);
+	printf("holdings on %s\n", today);
+	t = json_pack("{s:O}", "alive", json_object_get(o, "total"));
+	print_holdings("total", t);
+	json_decref(t);
+	print_holdings("by age", json_object_get(o, "by_age"));
+	print_holdings("by agency", json_object_get(o, "by_agency"));
+	print_holdings("by rule", json_object_get(o, "by_rule"));
+	printf("\nchanges of age due\n");
+	for (i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "next_%d_days", days[i]);
+		t = json_object_get(json_object_get(o, "transitions"), key);
+		printf("  within %3d days (until %s): %lld end of DUA, %lld end "
+		    "of current use\n", days[i], json_string_value(
+		    json_object_get(t, "until")), (long long)
+		    json_integer_value(json_object_get(t, "end_of_dua")),
+		    (long long)json_integer_value(json_object_get(t,
+		    "end_of_current_use")));
+	}
+	json_decref(o);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -284,6 +338,7 @@ static const struct cmd cmds[] = {
 	  "[--reference REF] [--until YYYY-MM-DD]" },
 	{ "hold", "lift", cmd_hold_lift, "hold lift HOLD --reason TEXT" },
 	{ "hold", "list", cmd_hold_list, "hold list [UNIT]" },
+	{ "status", NULL, cmd_status, "status" },
 };
 
 static void
@@ -334,7 +389,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (i + 2 > (size_t)argc) {
+	if (i + 1 > (size_t)argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -342,13 +397,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "sae-admin: --data DIR is required\n");
 		return 2;
 	}
+	/* A command is one word ("status") or two ("token create"). */
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-		if (!strcmp(argv[i], cmds[k].group) &&
-		    !strcmp(argv[i + 1], cmds[k].name))
+		if (!strcmp(argv[i], cmds[k].group) && (cmds[k].name == NULL ||
+		    (i + 1 < (size_t)argc && !strcmp(argv[i + 1],
+		    cmds[k].name))))
 			break;
 	if (k == sizeof(cmds) / sizeof(cmds[0])) {
-		fprintf(stderr, "sae-admin: unknown command '%s %s'\n",
-		    argv[i], argv[i + 1]);
+		fprintf(stderr, "sae-admin: unknown command '%s%s%s'\n",
+		    argv[i], i + 1 < (size_t)argc ? " " : "",
+		    i + 1 < (size_t)argc ? argv[i + 1] : "");
 		usage(stderr);
 		return 2;
 	}
@@ -358,7 +416,10 @@ main(int argc, char **argv)
 		daemon_close(&d);
 		return fail(&err);
 	}
-	ret = cmds[k].run(&d, db, argc - (int)i - 1, argv + i + 1);
+	if (cmds[k].name == NULL)
+		ret = cmds[k].run(&d, db, argc - (int)i, argv + i);
+	else
+		ret = cmds[k].run(&d, db, argc - (int)i - 1, argv + i + 1);
 	catalog_put(d.catalog, db);
 	daemon_close(&d);
 	return ret;

@@ -23,7 +23,7 @@
 #include "sae/xmalloc.h"
 
 /* The unit columns this file computes, in this order. */
-#define NCOLS	7
+#define NCOLS	8
 
 /* A growable array of strings, for one category of one node. */
 struct strv {
@@ -42,7 +42,7 @@ struct node_decl {
 struct node {
 	long long		 seq;		/* unit seq; 0 for a transfer's root */
 	char			*id;		/* unit id, or transfer id */
-	char			*old[NCOLS];	/* rule, start, end, final, age, held, hold_end */
+	char			*old[NCOLS];	/* rule, start, end, final, age, held, hold_end, current_end */
 	struct node_decl	*decl;		/* DUA_NTYPES, or NULL: none */
 	size_t			 nparents;
 	size_t			*parents;
@@ -136,8 +136,8 @@ load_units(sqlite3 *db, struct load *l, struct sae_err *err)
 	int rc, k;
 
 	st = catalog_prepare(db, "SELECT seq, id, rule, rule_start, rule_end, "
-	    "final_action, age, held, hold_end FROM unit WHERE state = "
-	    "'alive' ORDER BY seq", err);
+	    "final_action, age, held, hold_end, current_end FROM unit WHERE "
+	    "state = 'alive' ORDER BY seq", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -370,8 +370,8 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 	    err) == -1)
 		goto out;
 	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
-	    "rule_end = ?, final_action = ?, age = ?, held = ?, hold_end = ? "
-	    "WHERE seq = ?", err);
+	    "rule_end = ?, final_action = ?, age = ?, held = ?, hold_end = ?, "
+	    "current_end = ? WHERE seq = ?", err);
 	if (up == NULL)
 		goto out;
 	for (i = 0; i < l->nunits; i++) {
@@ -390,6 +390,7 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 		nv[4] = retention_age_name(age);
 		nv[5] = e->held ? "1" : "0";
 		nv[6] = e->hold_end[0] != '\0' ? e->hold_end : NULL;
+		nv[7] = e->current_end[0] != '\0' ? e->current_end : NULL;
 		for (k = 0; k < NCOLS; k++)
 			if (!same(l->nodes[i].old[k], nv[k]))
 				changed = 1;

@@ -91,6 +91,7 @@ static const char catalog_schema_v1[] =
 "  rule_end TEXT,\n"
 "  final_action TEXT,\n"
 "  age TEXT NOT NULL DEFAULT 'current',\n"
+"  current_end TEXT,\n"		/* end of the current-use period */
 "  held INTEGER NOT NULL DEFAULT 0,\n"	/* a HoldRule of the package is active */
 "  hold_end TEXT,\n"
 "  state TEXT NOT NULL DEFAULT 'alive' CHECK (state IN ('alive','destroyed','transferred')),\n"

@@ -563,6 +563,8 @@ effective_rules(struct job *j, struct sae_err *err)
 		a->age = retention_age_name(retention_age(e, today));
 		a->held = e->held;
 		snprintf(a->hold_end, sizeof(a->hold_end), "%s", e->hold_end);
+		snprintf(a->current_end, sizeof(a->current_end), "%s",
+		    e->current_end);
 		/* Say it where the package declared it: on the unit, or once
 		 * for ManagementMetadata. */
 		row = a->rule != NULL ? dua_table_find(j->rules, a->rule) :

@@ -48,6 +48,7 @@ struct appraisal {
 	const char	*age;		/* "current", "intermediate"... */
 	char		 end[11];	/* of the DUA, "" when none */
 	int		 held;		/* a HoldRule is active today */
+	char		 current_end[11];
 	char		 hold_end[11];
 };
 

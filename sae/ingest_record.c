@@ -344,8 +344,8 @@ insert_units(struct job *j, sqlite3_int64 *useq, struct sae_err *err)
 	st = catalog_prepare(j->db, "INSERT INTO unit (id, transfer, xml_id, "
 	    "producer, agency, title, level, start_date, end_date, content, "
 	    "management, rule, rule_start, rule_end, final_action, created, "
-	    "age, held, hold_end) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	    err);
+	    "age, held, hold_end, current_end) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
 	dr = catalog_prepare(j->db, "INSERT INTO declared_rule (transfer, unit,"
 	    " category, rule, start_date, prevent_inheritance, ref_non_rule, "
 	    "final_action, extra) VALUES (?,?,?,?,?,?,?,?,?)", err);
@@ -380,6 +380,8 @@ insert_units(struct job *j, sqlite3_int64 *useq, struct sae_err *err)
 		catalog_bind_text(st, 17, a->age);
 		sqlite3_bind_int(st, 18, a->held);
 		catalog_bind_text(st, 19, a->hold_end[0] ? a->hold_end : NULL);
+		catalog_bind_text(st, 20, a->current_end[0] ? a->current_end :
+		    NULL);
 		if (step_done(st, j->db, err, "unit insert") == -1)
 			goto out;
 		useq[i] = sqlite3_last_insert_rowid(j->db);

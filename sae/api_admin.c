@@ -1,10 +1,12 @@
 /*
- * api_rules.c: POST /v1/rules (a new version of the DUA table, CSV) and
- * GET /v1/rules.
+ * api_admin.c: the archivist's and operator's calls on the whole archive:
+ * POST and GET /v1/rules (the DUA table), POST /v1/jobs/ages (recompute
+ * the ages now), GET /v1/stats (holdings and coming transitions).
  */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "sae/ages.h"
 #include "sae/api.h"
@@ -12,6 +14,7 @@
 #include "sae/daemon.h"
 #include "sae/log.h"
 #include "sae/rules.h"
+#include "sae/stats.h"
 
 static const char *
 today_of(char out[11])
@@ -91,4 +94,26 @@ api_ages_post(struct sae_daemon *d, struct http_req *req,
 	resp->status = 200;
 	resp->content_type = "application/json";
 	ages_json(&st, &resp->body);
+}
+
+void
+api_stats_get(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct sae_err err;
+	char today[11], *text;
+	json_t *o;
+
+	(void)d;
+	if (stats_get(req->db, today_of(today), &o, &err) == -1) {
+		http_error(resp, 500, "%s", err.msg);
+		return;
+	}
+	text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	resp->status = 200;
+	resp->content_type = "application/json";
+	sae_buf_adds(&resp->body, text);
+	sae_buf_addc(&resp->body, '\n');
+	free(text);
 }
