@@ -471,20 +471,6 @@ out:
 }
 
 void
-ages_json(const struct ages_stats *s, struct sae_buf *out)
-{
-	size_t i;
-
-	sae_buf_printf(out, "{\"units\": %zu, \"changed\": %zu, "
-	    "\"age_changes\": %zu, \"ages\": {", s->units, s->changed,
-	    s->age_changes);
-	for (i = 0; i < 5; i++)
-		sae_buf_printf(out, "%s\"%s\": %zu", i ? ", " : "",
-		    retention_age_name((enum ret_age)i), s->by_age[i]);
-	sae_buf_adds(out, "}}\n");
-}
-
-void
 ages_today(char out[11])
 {
 	time_t now = time(NULL);

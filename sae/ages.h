@@ -30,9 +30,6 @@ struct ages_stats {
 int	ages_recompute(sqlite3 *, const char *, const char *,
 	    struct ages_stats *, struct sae_err *);
 
-/** ages_json(stats, out): the stats as a JSON object. */
-void	ages_json(const struct ages_stats *, struct sae_buf *);
-
 /** ages_today(out): today's date, UTC, "YYYY-MM-DD". */
 void	ages_today(char[11]);
 

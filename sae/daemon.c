@@ -17,6 +17,7 @@
 #include "sae/daemon.h"
 #include "sae/fsutil.h"
 #include "sae/log.h"
+#include "sae/placement.h"
 #include "sae/rules.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
@@ -150,24 +151,36 @@ open_tsa(struct sae_daemon *d, const char *dir, int *created,
 	return sae_fs_fsync_dir(d->cfg.data_dir, err);
 }
 
+int
+daemon_recompute(struct sae_daemon *d, sqlite3 *db, const char *agent,
+    struct ages_stats *as, struct placement_stats *ps, struct sae_err *err)
+{
+	char today[11];
+
+	ages_today(today);
+	if (ages_recompute(db, today, agent, as, err) == -1)
+		return -1;
+	return placement_reconcile(db, d->store, &d->cfg, agent, ps, err);
+}
+
 /* Ages depend on the date: whatever happened while saed was stopped. */
 static int
 recompute_ages(struct sae_daemon *d, struct sae_err *err)
 {
 	struct ages_stats st;
-	char today[11];
+	struct placement_stats ps;
 	sqlite3 *db;
 	int rc;
 
 	if ((db = catalog_get(d->catalog, err)) == NULL)
 		return -1;
-	ages_today(today);
-	rc = ages_recompute(db, today, "system", &st, err);
+	rc = daemon_recompute(d, db, "system", &st, &ps, err);
 	catalog_put(d->catalog, db);
 	if (rc == 0)
-		sae_log(LOG_NOTICE, "ages date=%s units=%zu changed=%zu "
-		    "age_changes=%zu", today, st.units, st.changed,
-		    st.age_changes);
+		sae_log(LOG_NOTICE, "ages units=%zu changed=%zu age_changes=%zu "
+		    "copies_added=%zu copies_removed=%zu placement_failed=%zu",
+		    st.units, st.changed, st.age_changes, ps.added, ps.removed,
+		    ps.failed);
 	return rc;
 }
 

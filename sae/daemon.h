@@ -7,6 +7,7 @@
 #define SAE_DAEMON_H
 
 #include <limits.h>
+#include <sqlite3.h>
 
 #include "sae/conf.h"
 #include "sae/err.h"
@@ -31,6 +32,18 @@ struct sae_daemon {
 int	daemon_open(struct sae_daemon *, const char *, const char *, int,
 	    struct sae_err *);
 void	daemon_close(struct sae_daemon *);
+
+struct ages_stats;
+struct placement_stats;
+
+/**
+ * daemon_recompute(d, db, agent, ages, placement, err): recomputes every
+ * unit's age at today's date, then moves the copies the new ages call for.
+ * Run at start, by the scheduler, after a DUA import and on demand.  The
+ * stats may be NULL.
+ */
+int	daemon_recompute(struct sae_daemon *, sqlite3 *, const char *,
+	    struct ages_stats *, struct placement_stats *, struct sae_err *);
 
 /** daemon_catalog_only(d, data_dir, config_path, err): config + catalog, for sae-admin. */
 int	daemon_catalog_only(struct sae_daemon *, const char *, const char *,

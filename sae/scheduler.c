@@ -15,6 +15,7 @@
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/log.h"
+#include "sae/placement.h"
 #include "sae/scheduler.h"
 #include "sae/xmalloc.h"
 
@@ -51,6 +52,7 @@ static void
 tick(struct scheduler *s)
 {
 	struct ages_stats st;
+	struct placement_stats ps;
 	struct sae_err err;
 	char today[11];
 	long long v;
@@ -71,12 +73,13 @@ tick(struct scheduler *s)
 	else if (now - s->last_run >= (time_t)s->d->cfg.ages_hours * 3600)
 		why = "schedule";
 	if (why != NULL) {
-		if (ages_recompute(db, today, "system", &st, &err) == -1)
+		if (daemon_recompute(s->d, db, "system", &st, &ps, &err) == -1)
 			sae_log_err(LOG_ERR, &err, "ages run=%s", why);
 		else
 			sae_log(LOG_INFO, "ages run=%s date=%s units=%zu "
-			    "age_changes=%zu", why, today, st.units,
-			    st.age_changes);
+			    "age_changes=%zu copies_added=%zu "
+			    "copies_removed=%zu", why, today, st.units,
+			    st.age_changes, ps.added, ps.removed);
 		memcpy(s->last_date, today, sizeof(today));
 		s->last_rules = v;
 		s->last_run = now;

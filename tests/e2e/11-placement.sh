@@ -1,0 +1,81 @@
+#!/bin/sh
+# 11-placement: objects live on the offers their units' ages allow: a unit
+# that becomes definitive has its objects copied to the sovereign offers,
+# verified, then removed from the non-sovereign one (checked on disk),
+# journaled, and finished after a crash in the middle.
+. "$SAE_SRCDIR/tests/e2e/lib.sh"
+
+MK="$SAE_SRCDIR/tests/e2e/mkpkg.sh"
+write_config "[storage]
+definitive_copies = 2
+[offer fast]
+path = offers/fast
+sovereign = no
+[offer vault-a]
+path = offers/vault-a
+sovereign = yes
+[offer vault-b]
+path = offers/vault-b
+sovereign = yes
+[placement]
+current = fast
+intermediate = fast
+definitive = vault-a, vault-b"
+FAKE_DATE="2030-01-15 12:00:00"
+start_saed
+prod=$(new_token producer app)
+arch=$(new_token archivist arch)
+head -c 50000 /dev/urandom > "$T/keep.bin"
+head -c 50000 /dev/urandom > "$T/gone.bin"
+"$MK" "$T/k.zip" --rule EC-01 --final Keep --start 2030-01-01 --msgid keep "$T/keep.bin"
+"$MK" "$T/d.zip" --rule EC-02 --final Destroy --start 2030-01-01 --msgid gone "$T/gone.bin"
+is "a dossier kept for ever (EC-01)" 201 "$(post_package "$prod" "$T/k.zip")"
+is "a dossier to destroy after a year (EC-02)" 201 "$(post_package "$prod" "$T/d.zip")"
+
+# where SHA: the offers holding the object, on disk, in name order.
+where() {
+	for o in fast vault-a vault-b; do
+		ls "$DATA/offers/$o/objects/$(echo "$1" | cut -c1-2)/$1"* >/dev/null 2>&1 &&
+		    printf '%s ' "$o"
+	done
+}
+keep=$(sha256sum < "$T/keep.bin" | cut -d' ' -f1)
+gone=$(sha256sum < "$T/gone.bin" | cut -d' ' -f1)
+is "current archives: on the fast offer only" "fast " "$(where "$keep")"
+is "both of them" "fast " "$(where "$gone")"
+
+# 2031: the first becomes definitive, the second is due for disposal. A
+# crash between writing the sovereign copies and removing the other one:
+stop_saed
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" SAE_CRASHPOINT=placement-before-remove \
+    faketime -f "@2031-01-01 12:00:00" "$SAED" --data "$DATA" --config "$CONF" \
+    --listen 127.0.0.1:0 > "$T/crash.out" 2>> "$LOG"
+rc=$?
+if "$SAED" --version | grep -q 'crash points enabled'; then
+	[ "$rc" -ne 0 ] && ok "saed stopped by the crash point" || not_ok "saed stopped by the crash point"
+	is "after the crash: the sovereign copies exist, the old one too" \
+	    "fast vault-a vault-b " "$(where "$keep")"
+fi
+FAKE_DATE="2031-01-01 12:00:00"
+start_saed
+is "restarted: a definitive archive is on the sovereign offers only" \
+    "vault-a vault-b " "$(where "$keep")"
+is "the one due for disposal stays where it was" "fast " "$(where "$gone")"
+http GET "/v1/units?limit=100" "$arch" >/dev/null
+oid_unit=$(json_get '.units[] | select(.title == "keep.bin") | .id')
+http GET "/v1/units/$oid_unit" "$arch" >/dev/null
+is "its unit is definitive" definitive "$(json_get .age)"
+oid=$(json_get '.objects[0].id')
+http GET "/v1/objects/$oid" "$arch" >/dev/null
+check "and its object reads back byte for byte" cmp -s "$T/body" "$T/keep.bin"
+is "the catalog agrees with the disk" "vault-a vault-b" \
+    "$(sqlite3 "$DATA/catalog.db" "SELECT group_concat(offer, ' ') FROM (SELECT offer FROM copy WHERE sha256 = '$keep' ORDER BY offer)")"
+is "two copies written and verified, journaled" 2 \
+    "$(sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM journal WHERE type = 'COPY_ADD' AND detail LIKE '%$keep%'")"
+is "one copy removed, journaled" 1 \
+    "$(sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM journal WHERE type = 'COPY_REMOVE' AND detail LIKE '%$keep%'")"
+is "nothing left to move" "0 0 0" "$(http POST /v1/jobs/ages "$arch" >/dev/null;
+    json_get '"\(.copies_added) \(.copies_removed) \(.placement_failed)"')"
+out=$(admin journal verify)
+like "the journal chain holds" "journal: OK" "$out"
+done_testing
