@@ -1,5 +1,6 @@
 /*
- * api_units.c: GET /v1/units (paginated list), GET /v1/units/ID (one unit
+ * api_units.c: GET /v1/units (paginated, filtered by transfer, agency,
+ * rule, age, DUA end dates and title), GET /v1/units/ID (one unit
  * with its objects) and GET /v1/objects/ID (the original bytes, from a
  * copy whose digest was checked first).  Producers see their own units, or
  * their agency's when their token names one.
@@ -85,6 +86,11 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 	    "FROM unit u WHERE " VISIBLE " AND u.state = 'alive' "
 	    "AND (?4 IS NULL OR u.transfer = ?4) "
 	    "AND (?5 IS NULL OR u.seq > (SELECT seq FROM unit WHERE id = ?5)) "
+	    "AND (?7 IS NULL OR u.agency = ?7) AND (?8 IS NULL OR u.rule = ?8) "
+	    "AND (?9 IS NULL OR u.age = ?9) "
+	    "AND (?10 IS NULL OR u.rule_end >= ?10) "
+	    "AND (?11 IS NULL OR u.rule_end <= ?11) "
+	    "AND (?12 IS NULL OR u.title LIKE '%' || ?12 || '%') "
 	    "ORDER BY u.seq LIMIT ?6", &err);
 	if (st == NULL) {
 		http_error(resp, 500, "%s", err.msg);
@@ -94,6 +100,12 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 	catalog_bind_text(st, 4, transfer);
 	catalog_bind_text(st, 5, after);
 	sqlite3_bind_int64(st, 6, limit + 1);
+	catalog_bind_text(st, 7, http_query(req, "agency"));
+	catalog_bind_text(st, 8, http_query(req, "rule"));
+	catalog_bind_text(st, 9, http_query(req, "age"));
+	catalog_bind_text(st, 10, http_query(req, "end_from"));
+	catalog_bind_text(st, 11, http_query(req, "end_to"));
+	catalog_bind_text(st, 12, http_query(req, "title"));
 	root = json_object();
 	arr = json_array();
 	json_object_set_new(root, "units", arr);

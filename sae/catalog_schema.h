@@ -101,6 +101,7 @@ static const char catalog_schema_v1[] =
 "CREATE INDEX unit_agency ON unit(agency, seq);\n"
 "CREATE INDEX unit_producer ON unit(producer, seq);\n"
 "CREATE INDEX unit_rule_end ON unit(age, rule_end);\n"
+"CREATE INDEX unit_agency_end ON unit(agency, rule_end);\n"
 "CREATE TABLE unit_parent (\n"
 "  unit INTEGER NOT NULL REFERENCES unit(seq),\n"
 "  parent INTEGER NOT NULL REFERENCES unit(seq),\n"

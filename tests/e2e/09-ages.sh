@@ -81,6 +81,14 @@ at 2035-01-01 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate kee
 at 2079-12-31 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review"
 at 2080-01-01 "blocked=disposal destroy-1y=disposal destroy-50y=disposal keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review"
 
+is "units filtered by age" "blocked destroy-1y destroy-50y plain" \
+    "$(http GET "/v1/units?age=disposal&limit=1000" "$arch" >/dev/null;
+    json_get '[.units[] | select(.title != "a.txt") | .title] | sort | join(" ")')"
+is "by rule and DUA end dates" "destroy-50y" \
+    "$(http GET "/v1/units?rule=EC-03&end_from=2080-01-01&end_to=2080-01-01&title=50y" "$arch" >/dev/null;
+    json_get '[.units[].title] | join(" ")')"
+is "by agency" 8 "$(http GET "/v1/units?agency=AG-TEST&limit=1000" "$arch" >/dev/null;
+    json_get '.units | length')"
 http GET "/v1/units?limit=1000" "$arch" >/dev/null
 uid=$(json_get '.units[] | select(.title == "destroy-50y") | .id')
 http GET "/v1/units/$uid" "$arch" >/dev/null
