@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "policies/retention.h"
 #include "sae/ages.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
@@ -326,6 +327,31 @@ cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_ages(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct ages_stats st;
+	struct sae_err err;
+	char today[11];
+	size_t i;
+
+	(void)d;
+	(void)argc;
+	(void)argv;
+	ages_today(today);
+	if (ages_recompute(db, today, "sae-admin", &st, &err) == -1)
+		return fail(&err);
+	printf("ages on %s: %zu units, %zu changed, %zu changes of age\n",
+	    today, st.units, st.changed, st.age_changes);
+	for (i = 0; i < 5; i++)
+		printf("  %-13s %zu\n", retention_age_name((enum ret_age)i),
+		    st.by_age[i]);
+	if (st.age_changes > 0)
+		printf("saed moves the copies their new ages call for at its "
+		    "next pass (within seconds when it runs)\n");
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -339,6 +365,7 @@ static const struct cmd cmds[] = {
 	{ "hold", "lift", cmd_hold_lift, "hold lift HOLD --reason TEXT" },
 	{ "hold", "list", cmd_hold_list, "hold list [UNIT]" },
 	{ "status", NULL, cmd_status, "status" },
+	{ "ages", NULL, cmd_ages, "ages                (recompute every unit's age now)" },
 };
 
 static void

@@ -394,12 +394,10 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 		for (k = 0; k < NCOLS; k++)
 			if (!same(l->nodes[i].old[k], nv[k]))
 				changed = 1;
-		if (stats != NULL) {
-			stats->units++;
-			stats->by_age[age]++;
-			stats->changed += (size_t)changed;
-			stats->age_changes += !same(l->nodes[i].old[4], nv[4]);
-		}
+		stats->units++;
+		stats->by_age[age]++;
+		stats->changed += (size_t)changed;
+		stats->age_changes += !same(l->nodes[i].old[4], nv[4]);
 		if (changed && update_unit(db, up, &l->nodes[i], nv, agent,
 		    err) == -1)
 			goto out;
@@ -446,20 +444,31 @@ ages_recompute(sqlite3 *db, const char *today, const char *agent,
     struct ages_stats *stats, struct sae_err *err)
 {
 	struct dua_table *t = NULL;
+	struct ages_stats local;
 	struct load l;
 	int ret = -1;
 
 	memset(&l, 0, sizeof(l));
+	memset(&local, 0, sizeof(local));
 	if (stats != NULL)
 		memset(stats, 0, sizeof(*stats));
 	/* One transaction: a consistent catalog in, every change out. */
 	if (catalog_begin(db, err) == -1)
 		return -1;
+	if (stats == NULL)
+		stats = &local;
 	if (rules_load(db, &t, err) == -1 || load_units(db, &l, err) == -1 ||
 	    load_parents(db, &l, err) == -1 ||
 	    load_declared(db, &l, err) == -1 ||
-	    apply(db, &l, t, today, agent, stats, err) == -1 ||
-	    catalog_commit(db, err) == -1)
+	    apply(db, &l, t, today, agent, stats, err) == -1)
+		goto out;
+	/* Whoever moves copies (saed's scheduler) sees that ages changed,
+	 * even when sae-admin changed them. */
+	if (stats->age_changes > 0 && catalog_exec(db, "INSERT INTO meta "
+	    "VALUES ('ages_generation', '1') ON CONFLICT(key) DO UPDATE SET "
+	    "value = value + 1", err) == -1)
+		goto out;
+	if (catalog_commit(db, err) == -1)
 		goto out;
 	ret = 0;
 out:
@@ -468,6 +477,21 @@ out:
 	dua_table_free(t);
 	load_free(&l);
 	return ret;
+}
+
+long long
+ages_generation(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	long long g = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = "
+	    "'ages_generation'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		g = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return g;
 }
 
 void

@@ -26,9 +26,14 @@ struct ages_stats {
  * every alive unit at ${today} ("YYYY-MM-DD"), updates the units whose
  * values changed and journals each change of age (AGE_CHANGE, with the
  * old and new ages), all in one transaction.  ${stats} may be NULL.
+ * When some age changed, meta 'ages_generation' is incremented, so that
+ * saed moves the copies even after a recomputation by sae-admin.
  */
 int	ages_recompute(sqlite3 *, const char *, const char *,
 	    struct ages_stats *, struct sae_err *);
+
+/** ages_generation(db): the counter above (0 before any change). */
+long long	ages_generation(sqlite3 *);
 
 /** ages_today(out): today's date, UTC, "YYYY-MM-DD". */
 void	ages_today(char[11]);

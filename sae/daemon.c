@@ -160,7 +160,8 @@ daemon_recompute(struct sae_daemon *d, sqlite3 *db, const char *agent,
 	ages_today(today);
 	if (ages_recompute(db, today, agent, as, err) == -1)
 		return -1;
-	return placement_reconcile(db, d->store, &d->cfg, agent, ps, err);
+	return placement_reconcile(db, d->store, &d->cfg, NULL, agent, ps,
+	    err);
 }
 
 /* Ages depend on the date: whatever happened while saed was stopped. */

@@ -153,8 +153,8 @@ remove_copy(sqlite3 *db, struct store *st, const struct sae_config *cfg,
 }
 
 static int
-load(sqlite3 *db, const struct sae_config *cfg, struct content **out,
-    size_t *n, struct sae_err *err)
+load(sqlite3 *db, const struct sae_config *cfg, const char *transfer,
+    struct content **out, size_t *n, struct sae_err *err)
 {
 	struct content *v = NULL;
 	size_t cap = 0;
@@ -168,10 +168,12 @@ load(sqlite3 *db, const struct sae_config *cfg, struct content **out,
 	st = catalog_prepare(db, "SELECT w.sha256, w.age, c.offer, w.size FROM "
 	    "(SELECT DISTINCT o.sha256, u.age, o.size FROM object o JOIN "
 	    "unit_group ug ON ug.grp = o.grp JOIN unit u ON u.seq = ug.unit "
-	    "WHERE u.state = 'alive' AND o.physical = 0) w LEFT JOIN copy c ON "
-	    "c.sha256 = w.sha256 ORDER BY w.sha256", err);
+	    "WHERE u.state = 'alive' AND o.physical = 0 AND (?1 IS NULL OR "
+	    "o.sha256 IN (SELECT sha256 FROM object WHERE transfer = ?1))) w "
+	    "LEFT JOIN copy c ON c.sha256 = w.sha256 ORDER BY w.sha256", err);
 	if (st == NULL)
 		return -1;
+	catalog_bind_text(st, 1, transfer);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *sha = catalog_text(st, 0);
 		enum sae_age_place p = place_of(catalog_text(st, 1));
@@ -203,7 +205,7 @@ load(sqlite3 *db, const struct sae_config *cfg, struct content **out,
 
 int
 placement_reconcile(sqlite3 *db, struct store *st,
-    const struct sae_config *cfg, const char *agent,
+    const struct sae_config *cfg, const char *transfer, const char *agent,
     struct placement_stats *stats, struct sae_err *err)
 {
 	struct placement_stats dummy;
@@ -214,7 +216,7 @@ placement_reconcile(sqlite3 *db, struct store *st,
 	if (stats == NULL)
 		stats = &dummy;
 	memset(stats, 0, sizeof(*stats));
-	if (load(db, cfg, &v, &n, err) == -1)
+	if (load(db, cfg, transfer, &v, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct content *c = &v[i];

@@ -24,13 +24,15 @@ struct placement_stats {
 };
 
 /**
- * placement_reconcile(db, st, cfg, agent, stats, err): moves copies
- * where the ages of the units that hold them want them.  Each added and
+ * placement_reconcile(db, st, cfg, transfer, agent, stats, err): moves
+ * copies where the ages of the units that hold them want them; only the
+ * contents of ${transfer} when it is not NULL (all units holding them are
+ * still taken into account).  Each added and
  * each removed copy is journaled (COPY_ADD, COPY_REMOVE).  An object whose
  * copies cannot be read is left as it was and counted in stats->failed.
  */
 int	placement_reconcile(sqlite3 *, struct store *,
-	    const struct sae_config *, const char *, struct placement_stats *,
-	    struct sae_err *);
+	    const struct sae_config *, const char *, const char *,
+	    struct placement_stats *, struct sae_err *);
 
 #endif

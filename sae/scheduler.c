@@ -29,6 +29,7 @@ struct scheduler {
 	int			 stop;
 	char			 last_date[11];
 	long long		 last_rules;
+	long long		 last_generation;	/* of the ages */
 	time_t			 last_run;
 };
 
@@ -83,6 +84,16 @@ tick(struct scheduler *s)
 		memcpy(s->last_date, today, sizeof(today));
 		s->last_rules = v;
 		s->last_run = now;
+		s->last_generation = ages_generation(db);
+	} else if (ages_generation(db) != s->last_generation) {
+		/* Ages changed elsewhere (sae-admin ages): move the copies. */
+		s->last_generation = ages_generation(db);
+		if (placement_reconcile(db, s->d->store, &s->d->cfg, NULL,
+		    "system", &ps, &err) == -1)
+			sae_log_err(LOG_ERR, &err, "placement");
+		else
+			sae_log(LOG_INFO, "placement run=ages copies_added=%zu "
+			    "copies_removed=%zu", ps.added, ps.removed);
 	}
 	catalog_put(s->d->catalog, db);
 }
@@ -126,6 +137,7 @@ scheduler_start(struct scheduler **out, struct sae_daemon *d,
 		return -1;
 	}
 	s->last_rules = rules_version(db);
+	s->last_generation = ages_generation(db);
 	catalog_put(d->catalog, db);
 	if (pthread_create(&s->thread, NULL, run, s) != 0) {
 		pthread_mutex_destroy(&s->lock);

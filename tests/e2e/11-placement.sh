@@ -76,6 +76,26 @@ is "one copy removed, journaled" 1 \
     "$(sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM journal WHERE type = 'COPY_REMOVE' AND detail LIKE '%$keep%'")"
 is "nothing left to move" "0 0 0" "$(http POST /v1/jobs/ages "$arch" >/dev/null;
     json_get '"\(.copies_added) \(.copies_removed) \(.placement_failed)"')"
+# Already definitive when it arrives (a file closed in 2020, kept for ever):
+# on the sovereign offers by the time the producer has its answer.
+head -c 40000 /dev/urandom > "$T/old.bin"
+"$MK" "$T/o.zip" --rule EC-01 --final Keep --start 2020-01-01 --msgid old "$T/old.bin"
+is "an old dossier kept for ever: archived" 201 "$(post_package "$prod" "$T/o.zip")"
+is "and already on the sovereign offers only" "vault-a vault-b " \
+    "$(where "$(sha256sum < "$T/old.bin" | cut -d' ' -f1)")"
+
+# Ages recomputed by sae-admin (here at a later date): saed moves the
+# copies within seconds, without a restart.
+head -c 40000 /dev/urandom > "$T/new.bin"
+"$MK" "$T/n.zip" --rule EC-01 --final Keep --start 2030-12-15 --msgid new "$T/new.bin"
+is "a dossier started 2030-12-15: archived, current" 201 "$(post_package "$prod" "$T/n.zip")"
+new=$(sha256sum < "$T/new.bin" | cut -d' ' -f1)
+is "on the fast offer" "fast " "$(where "$new")"
+out=$(faketime -f "@2032-01-01 12:00:00" "$ADMIN" --data "$DATA" --config "$CONF" ages 2>&1)
+like "sae-admin ages, a year later: it changed" "changes of age" "$out"
+for _ in $(seq 1 40); do [ "$(where "$new")" = "vault-a vault-b " ] && break; sleep 0.5; done
+is "saed moved its copies to the sovereign offers" "vault-a vault-b " "$(where "$new")"
+
 out=$(admin journal verify)
 like "the journal chain holds" "journal: OK" "$out"
 done_testing
