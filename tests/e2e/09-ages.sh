@@ -73,7 +73,7 @@ is "no change of age within 30 days" "0 0" \
 is "within 365 days: 4 DUA ends, 7 ends of current use" "4 7" \
     "$(json_get '.transitions.next_365_days | "\(.end_of_dua) \(.end_of_current_use)"')"
 like "sae-admin status says the same" "within 365 days .*: 4 end of DUA, 7 end of current use" \
-    "$(faketime -f "@$FAKE_DATE" "$ADMIN" --data "$DATA" --config "$CONF" status)"
+    "$(fake "$FAKE_DATE" "$ADMIN" --data "$DATA" --config "$CONF" status)"
 at 2030-12-31 "blocked=current destroy-1y=current destroy-50y=current keep-unlimited=current kept=current plain=current sort-5y=current"
 at 2031-01-01 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate keep-unlimited=definitive kept=definitive plain=disposal sort-5y=intermediate"
 at 2034-12-31 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate keep-unlimited=definitive kept=definitive plain=disposal sort-5y=intermediate"

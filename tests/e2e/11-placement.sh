@@ -47,9 +47,8 @@ is "both of them" "fast " "$(where "$gone")"
 # 2031: the first becomes definitive, the second is due for disposal. A
 # crash between writing the sovereign copies and removing the other one:
 stop_saed
-ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" SAE_CRASHPOINT=placement-before-remove \
-    faketime -f "@2031-01-01 12:00:00" "$SAED" --data "$DATA" --config "$CONF" \
-    --listen 127.0.0.1:0 > "$T/crash.out" 2>> "$LOG"
+fake "2031-01-01 12:00:00" env SAE_CRASHPOINT=placement-before-remove "$SAED" \
+    --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 > "$T/crash.out" 2>> "$LOG"
 rc=$?
 if "$SAED" --version | grep -q 'crash points enabled'; then
 	[ "$rc" -ne 0 ] && ok "saed stopped by the crash point" || not_ok "saed stopped by the crash point"
@@ -91,7 +90,7 @@ head -c 40000 /dev/urandom > "$T/new.bin"
 is "a dossier started 2030-12-15: archived, current" 201 "$(post_package "$prod" "$T/n.zip")"
 new=$(sha256sum < "$T/new.bin" | cut -d' ' -f1)
 is "on the fast offer" "fast " "$(where "$new")"
-out=$(faketime -f "@2032-01-01 12:00:00" "$ADMIN" --data "$DATA" --config "$CONF" ages 2>&1)
+out=$(fake "2032-01-01 12:00:00" "$ADMIN" --data "$DATA" --config "$CONF" ages 2>&1)
 like "sae-admin ages, a year later: it changed" "changes of age" "$out"
 for _ in $(seq 1 40); do [ "$(where "$new")" = "vault-a vault-b " ] && break; sleep 0.5; done
 is "saed moved its copies to the sovereign offers" "vault-a vault-b " "$(where "$new")"

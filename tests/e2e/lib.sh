@@ -77,17 +77,23 @@ ${1:-}
 CONF
 }
 
+# fake DATE CMD...: runs CMD with its clock starting at DATE, through
+# libfaketime (the product reads nothing but the system clock).  Preloaded
+# directly: the faketime wrapper leaves semaphores behind when its program
+# is killed.  ASan must accept a library preloaded before it.
+FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketimeMT.so.1 2>/dev/null | head -n 1)
+fake() {
+	_d=$1; shift
+	LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$_d" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$@"
+}
+
 start_saed() {	# start_saed [ENV=VALUE...]: starts the daemon, sets PORT and URL
 	[ -f "$CONF" ] || write_config
 	: > "$T/saed.out"
 	if [ -n "${FAKE_DATE:-}" ]; then
-		# The daemon's clock, years ahead: libfaketime, as in production
-		# nothing but the system clock is read.  ASan must accept the
-		# preloaded library.
-		env "$@" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-		    faketime -f "@$FAKE_DATE" "$SAED" --data "$DATA" \
-		    --config "$CONF" --listen 127.0.0.1:0 > "$T/saed.out" \
-		    2>> "$LOG" &
+		fake "$FAKE_DATE" env "$@" "$SAED" --data "$DATA" --config "$CONF" \
+		    --listen 127.0.0.1:0 > "$T/saed.out" 2>> "$LOG" &
 	else
 		env "$@" "$SAED" --data "$DATA" --config "$CONF" \
 		    --listen 127.0.0.1:0 > "$T/saed.out" 2>> "$LOG" &
