@@ -58,10 +58,24 @@ void
 api_units_list(struct sae_daemon *d, struct http_req *req,
     struct http_resp *resp)
 {
+	static const struct {
+		const char	*param;
+		int		 index;
+		const char	*sql;
+	} filters[] = {
+		{ "transfer", 4, " AND u.transfer = ?4" },
+		{ "after", 5, " AND u.seq > (SELECT seq FROM unit WHERE id = ?5)" },
+		{ "agency", 7, " AND u.agency = ?7" },
+		{ "rule", 8, " AND u.rule = ?8" },
+		{ "age", 9, " AND u.age = ?9" },
+		{ "end_from", 10, " AND u.rule_end >= ?10" },
+		{ "end_to", 11, " AND u.rule_end <= ?11" },
+		{ "title", 12, " AND u.title LIKE '%' || ?12 || '%'" },
+	};
 	const char *limit_s = http_query(req, "limit");
-	const char *after = http_query(req, "after");
-	const char *transfer = http_query(req, "transfer");
+	struct sae_buf sql = SAE_BUF_INIT;
 	json_t *root = NULL, *arr;
+	size_t i;
 	sqlite3_stmt *st = NULL;
 	struct sae_err err;
 	long limit = 100, n = 0;
@@ -79,33 +93,31 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 	}
 	(void)d;
 	db = req->db;
-	st = catalog_prepare(db, "SELECT u.id, u.title, u.transfer, u.xml_id, "
-	    "u.agency, u.rule, u.rule_end, u.final_action, u.age, "
-	    "(SELECT p.id FROM unit_parent up JOIN unit p ON p.seq = up.parent"
-	    " WHERE up.unit = u.seq ORDER BY p.seq LIMIT 1) "
-	    "FROM unit u WHERE " VISIBLE " AND u.state = 'alive' "
-	    "AND (?4 IS NULL OR u.transfer = ?4) "
-	    "AND (?5 IS NULL OR u.seq > (SELECT seq FROM unit WHERE id = ?5)) "
-	    "AND (?7 IS NULL OR u.agency = ?7) AND (?8 IS NULL OR u.rule = ?8) "
-	    "AND (?9 IS NULL OR u.age = ?9) "
-	    "AND (?10 IS NULL OR u.rule_end >= ?10) "
-	    "AND (?11 IS NULL OR u.rule_end <= ?11) "
-	    "AND (?12 IS NULL OR u.title LIKE '%' || ?12 || '%') "
-	    "ORDER BY u.seq LIMIT ?6", &err);
+	/* Only the filters given go into the query, so that SQLite can use
+	 * the indexes on agency, age and DUA end. */
+	sae_buf_adds(&sql, "SELECT u.id, u.title, u.transfer, u.xml_id, "
+	    "u.agency, u.rule, u.rule_end, u.final_action, u.age, (SELECT p.id "
+	    "FROM unit_parent up JOIN unit p ON p.seq = up.parent WHERE "
+	    "up.unit = u.seq ORDER BY p.seq LIMIT 1) FROM unit u WHERE "
+	    "u.state = 'alive'");
+	if (req->who.role == ROLE_PRODUCER)
+		sae_buf_adds(&sql, " AND (u.producer = ?2 OR (?3 IS NOT NULL "
+		    "AND u.agency = ?3))");
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+		if (http_query(req, filters[i].param) != NULL)
+			sae_buf_adds(&sql, filters[i].sql);
+	sae_buf_adds(&sql, " ORDER BY u.seq LIMIT ?6");
+	st = catalog_prepare(db, sql.data, &err);
+	sae_buf_done(&sql);
 	if (st == NULL) {
 		http_error(resp, 500, "%s", err.msg);
 		goto out;
 	}
 	bind_visibility(st, &req->who);
-	catalog_bind_text(st, 4, transfer);
-	catalog_bind_text(st, 5, after);
 	sqlite3_bind_int64(st, 6, limit + 1);
-	catalog_bind_text(st, 7, http_query(req, "agency"));
-	catalog_bind_text(st, 8, http_query(req, "rule"));
-	catalog_bind_text(st, 9, http_query(req, "age"));
-	catalog_bind_text(st, 10, http_query(req, "end_from"));
-	catalog_bind_text(st, 11, http_query(req, "end_to"));
-	catalog_bind_text(st, 12, http_query(req, "title"));
+	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+		catalog_bind_text(st, filters[i].index,
+		    http_query(req, filters[i].param));
 	root = json_object();
 	arr = json_array();
 	json_object_set_new(root, "units", arr);
