@@ -331,15 +331,16 @@ static int
 cmd_ages(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
 	struct ages_stats st;
+	struct ret_defaults def;
 	struct sae_err err;
 	char today[11];
 	size_t i;
 
-	(void)d;
 	(void)argc;
 	(void)argv;
 	ages_today(today);
-	if (ages_recompute(db, today, "sae-admin", &st, &err) == -1)
+	daemon_retention_defaults(&d->cfg, &def);
+	if (ages_recompute(db, today, "sae-admin", &def, &st, &err) == -1)
 		return fail(&err);
 	printf("ages on %s: %zu units, %zu changed, %zu changes of age\n",
 	    today, st.units, st.changed, st.age_changes);

@@ -347,13 +347,12 @@ decls_of(const struct node *n, struct ret_decl *out)
 
 static int
 apply(sqlite3 *db, struct load *l, const struct dua_table *t,
-    const char *today, const char *agent, struct ages_stats *stats,
-    struct sae_err *err)
+    const char *today, const char *agent, const struct ret_defaults *def,
+    struct ages_stats *stats, struct sae_err *err)
 {
 	struct ret_decl meta[DUA_NTYPES];
 	struct ret_unit *units;
 	struct ret_effective *eff;
-	struct ret_defaults def = { 1, DUA_YEAR };
 	sqlite3_stmt *up = NULL;
 	size_t i, k;
 	int ret = -1;
@@ -366,7 +365,7 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 		units[i].parents = l->nodes[i].parents;
 		units[i].nparents = l->nodes[i].nparents;
 	}
-	if (retention_compute(t, meta, units, l->n, &def, today, eff,
+	if (retention_compute(t, meta, units, l->n, def, today, eff,
 	    err) == -1)
 		goto out;
 	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
@@ -441,7 +440,8 @@ load_free(struct load *l)
 
 int
 ages_recompute(sqlite3 *db, const char *today, const char *agent,
-    struct ages_stats *stats, struct sae_err *err)
+    const struct ret_defaults *def, struct ages_stats *stats,
+    struct sae_err *err)
 {
 	struct dua_table *t = NULL;
 	struct ages_stats local;
@@ -460,7 +460,7 @@ ages_recompute(sqlite3 *db, const char *today, const char *agent,
 	if (rules_load(db, &t, err) == -1 || load_units(db, &l, err) == -1 ||
 	    load_parents(db, &l, err) == -1 ||
 	    load_declared(db, &l, err) == -1 ||
-	    apply(db, &l, t, today, agent, stats, err) == -1)
+	    apply(db, &l, t, today, agent, def, stats, err) == -1)
 		goto out;
 	/* Whoever moves copies (saed's scheduler) sees that ages changed,
 	 * even when sae-admin changed them. */

@@ -21,7 +21,8 @@ struct ages_stats {
 };
 
 /**
- * ages_recompute(db, today, agent, stats, err): recomputes the effective
+ * ages_recompute(db, today, agent, defaults, stats, err): recomputes the
+ * effective
  * appraisal rule, its start and end dates, the final action and the age of
  * every alive unit at ${today} ("YYYY-MM-DD"), updates the units whose
  * values changed and journals each change of age (AGE_CHANGE, with the
@@ -29,8 +30,9 @@ struct ages_stats {
  * When some age changed, meta 'ages_generation' is incremented, so that
  * saed moves the copies even after a recomputation by sae-admin.
  */
+struct ret_defaults;
 int	ages_recompute(sqlite3 *, const char *, const char *,
-	    struct ages_stats *, struct sae_err *);
+	    const struct ret_defaults *, struct ages_stats *, struct sae_err *);
 
 /** ages_generation(db): the counter above (0 before any change). */
 long long	ages_generation(sqlite3 *);

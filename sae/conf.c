@@ -15,11 +15,12 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "policies/dua.h"
 #include "sae/conf.h"
 #include "sae/fsutil.h"
 #include "sae/xmalloc.h"
 
-enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LOGLEVEL };
+enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LOGLEVEL, K_MEASURE };
 
 struct key {
 	const char	*section;
@@ -72,6 +73,11 @@ static const struct key keys[] = {
 	{ "schedule", "ages_hours", K_INT, F(ages_hours), "24", 1, 8760,
 	  "hours between two recomputations of the ages at most (they are "
 	  "also recomputed when the date or the DUA table changes)" },
+	{ "retention", "current_duration", K_INT, F(current_duration), "1", 0,
+	  999, "current-use period when neither the DUA row nor the unit's "
+	  "StorageRule gives one" },
+	{ "retention", "current_measure", K_MEASURE, F(current_measure),
+	  "year", 0, 0, "its unit: day, month or year" },
 	{ "storage", "definitive_copies", K_INT, F(definitive_copies), "2",
 	  1, SAE_MAX_OFFERS, "copies of a definitive archive, each on its "
 	  "own sovereign offer" },
@@ -183,6 +189,15 @@ set_key(struct load *ld, const struct key *k, const char *value)
 			snprintf(ld->msg, sizeof(ld->msg),
 			    "[%s] %s = '%s' is not yes or no", k->section,
 			    k->name, value);
+			return -1;
+		}
+		*(int *)(void *)base = b;
+		return 0;
+	case K_MEASURE:
+		if ((b = dua_measure_parse(value)) < 0) {
+			snprintf(ld->msg, sizeof(ld->msg), "[%s] %s = '%s' is "
+			    "not day, month or year", k->section, k->name,
+			    value);
 			return -1;
 		}
 		*(int *)(void *)base = b;
@@ -540,6 +555,10 @@ sae_config_dump(const struct sae_config *cfg, FILE *f)
 		case K_INT:
 		case K_LOGLEVEL:
 			fprintf(f, "%d\n", *(const int *)(const void *)base);
+			break;
+		case K_MEASURE:
+			fprintf(f, "%s\n", dua_measure_name(
+			    *(const int *)(const void *)base));
 			break;
 		case K_BOOL:
 			fprintf(f, "%s\n", *(const int *)(const void *)base ?

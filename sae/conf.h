@@ -56,6 +56,9 @@ struct sae_config {
 	int		 log_level;
 	/* [schedule] */
 	int		 ages_hours;
+	/* [retention] */
+	int		 current_duration;	/* current-use period when neither */
+	int		 current_measure;	/* the DUA row nor a StorageRule says */
 	/* [storage], [offer NAME], [placement] */
 	int		 definitive_copies;
 	struct sae_config_offer offers[SAE_MAX_OFFERS];

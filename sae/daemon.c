@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policies/retention.h"
 #include "sae/ages.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
@@ -151,14 +152,24 @@ open_tsa(struct sae_daemon *d, const char *dir, int *created,
 	return sae_fs_fsync_dir(d->cfg.data_dir, err);
 }
 
+void
+daemon_retention_defaults(const struct sae_config *cfg,
+    struct ret_defaults *def)
+{
+	def->current_duration = cfg->current_duration;
+	def->current_measure = (enum dua_measure)cfg->current_measure;
+}
+
 int
 daemon_recompute(struct sae_daemon *d, sqlite3 *db, const char *agent,
     struct ages_stats *as, struct placement_stats *ps, struct sae_err *err)
 {
+	struct ret_defaults def;
 	char today[11];
 
 	ages_today(today);
-	if (ages_recompute(db, today, agent, as, err) == -1)
+	daemon_retention_defaults(&d->cfg, &def);
+	if (ages_recompute(db, today, agent, &def, as, err) == -1)
 		return -1;
 	return placement_reconcile(db, d->store, &d->cfg, NULL, agent, ps,
 	    err);

@@ -35,6 +35,11 @@ void	daemon_close(struct sae_daemon *);
 
 struct ages_stats;
 struct placement_stats;
+struct ret_defaults;
+
+/** daemon_retention_defaults(cfg, def): [retention] as retention.h wants it. */
+void	daemon_retention_defaults(const struct sae_config *,
+	    struct ret_defaults *);
 
 /**
  * daemon_recompute(d, db, agent, ages, placement, err): recomputes every

@@ -20,6 +20,7 @@
 #include "policies/dua.h"
 #include "policies/retention.h"
 #include "sae/catalog.h"
+#include "sae/daemon.h"
 #include "sae/package.h"
 #include "sae/rules.h"
 #include "sae/xmalloc.h"
@@ -525,13 +526,14 @@ effective_rules(struct job *j, struct sae_err *err)
 	struct ret_decl meta[DUA_NTYPES];
 	struct ret_unit *units;
 	struct ret_effective *eff;
-	struct ret_defaults def = { 1, DUA_YEAR };
+	struct ret_defaults def;
 	char today[32];
 	size_t i, c;
 	int ret = -1;
 
 	sae_time_now_iso(today);
 	today[10] = '\0';
+	daemon_retention_defaults(j->ctx->cfg, &def);
 	units = sae_xcalloc(tr->nunits ? tr->nunits : 1, sizeof(*units));
 	eff = sae_xcalloc(tr->nunits ? tr->nunits : 1, sizeof(*eff));
 	for (c = 0; c < DUA_NTYPES; c++)

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "policies/dua.h"
 #include "sae/conf.h"
 #include "tests/unit/helpers.h"
 
@@ -51,6 +52,8 @@ test_config__defaults(void **state)
 	assert_int_equal(cfg.definitive_copies, 2);
 	assert_int_equal(cfg.max_ratio, 200);
 	assert_int_equal(cfg.max_package, UINT64_C(8) << 30);
+	assert_int_equal(cfg.current_duration, 1);
+	assert_int_equal(cfg.current_measure, DUA_YEAR);
 	assert_int_equal(sae_config_offer_path(&cfg, 0, path, sizeof(path)), 0);
 	assert_string_equal(path, "/data/offers/vault-a");
 	sae_config_done(&cfg);
@@ -64,8 +67,11 @@ test_config__values_and_sizes(void **state)
 
 	(void)state;
 	assert_int_equal(load(&cfg, "[server]\nport = 0\n[limits]\n"
-	    "max_package = 512M\nmax_entries = 10\n[log]\nlevel = debug\n",
+	    "max_package = 512M\nmax_entries = 10\n[log]\nlevel = debug\n"
+	    "[retention]\ncurrent_duration = 6\ncurrent_measure = Month\n",
 	    &err), 0);
+	assert_int_equal(cfg.current_duration, 6);
+	assert_int_equal(cfg.current_measure, DUA_MONTH);
 	assert_int_equal(cfg.listen_port, 0);
 	assert_int_equal(cfg.max_package, UINT64_C(512) << 20);
 	assert_int_equal(cfg.max_entries, 10);
@@ -87,6 +93,9 @@ test_config__errors_say_file_line(void **state)
 	assert_non_null(strstr(err.msg, ":2: [server] port = '70000'"));
 	assert_int_equal(load(&cfg, "[limits]\nmax_package = 3X\n", &err), -1);
 	assert_int_equal(load(&cfg, "[log]\nlevel = loud\n", &err), -1);
+	assert_int_equal(load(&cfg, "[retention]\ncurrent_measure = week\n",
+	    &err), -1);
+	assert_non_null(strstr(err.msg, "not day, month or year"));
 	assert_int_equal(load(&cfg, "[nosuch]\nkey = 1\n", &err), -1);
 }
 
