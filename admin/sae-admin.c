@@ -353,6 +353,97 @@ cmd_ages(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_rules_diff(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_buf csv = SAE_BUF_INIT;
+	struct dua_table *t = NULL;
+	struct ret_defaults def;
+	struct sae_err err;
+	char today[11];
+	json_t *changes, *c;
+	size_t i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: sae-admin rules diff FILE.csv\n");
+		return 2;
+	}
+	if (sae_fs_read(argv[1], &csv, 64u << 20, &err) == -1 ||
+	    dua_csv_parse(&t, csv.data ? csv.data : "", csv.len, argv[1],
+	    &err) == -1) {
+		sae_buf_done(&csv);
+		return fail(&err);
+	}
+	sae_buf_done(&csv);
+	ages_today(today);
+	daemon_retention_defaults(&d->cfg, &def);
+	if (ages_preview(db, t, today, &def, &changes, &err) == -1) {
+		dua_table_free(t);
+		return fail(&err);
+	}
+	printf("importing %s on %s would change %zu unit(s)\n", argv[1], today,
+	    json_array_size(changes));
+	json_array_foreach(changes, i, c)
+		printf("  %s: %s -> %s, DUA end %s -> %s\n",
+		    json_string_value(json_object_get(c, "unit")),
+		    json_string_value(json_object_get(c, "age")) ?
+		    json_string_value(json_object_get(c, "age")) : "-",
+		    json_string_value(json_object_get(c, "new_age")),
+		    json_string_value(json_object_get(c, "end_date")) ?
+		    json_string_value(json_object_get(c, "end_date")) : "none",
+		    json_string_value(json_object_get(c, "new_end_date")) ?
+		    json_string_value(json_object_get(c, "new_end_date")) :
+		    "none");
+	json_decref(changes);
+	dua_table_free(t);
+	return 0;
+}
+
+static int
+cmd_rules_show(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	const struct dua_rule *r;
+	struct dua_table *t;
+	struct sae_err err;
+	sqlite3_stmt *st;
+	long long used = 0;
+
+	(void)d;
+	if (argc != 2) {
+		fprintf(stderr, "usage: sae-admin rules show RULE\n");
+		return 2;
+	}
+	if (rules_load(db, &t, &err) == -1)
+		return fail(&err);
+	if ((r = dua_table_find(t, argv[1])) == NULL) {
+		dua_table_free(t);
+		fprintf(stderr, "sae-admin: no rule '%s' in the DUA table\n",
+		    argv[1]);
+		return sae_err_exit(SAE_ENOTFOUND);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM unit WHERE rule = ? "
+	    "AND state = 'alive'", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			used = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	printf("id:           %s\ntype:         %s\nlabel:        %s\n",
+	    r->id, dua_type_name(r->type), r->value);
+	if (r->unlimited)
+		printf("duration:     unlimited\n");
+	else if (r->has_duration)
+		printf("duration:     %d %s\n", r->duration,
+		    dua_measure_name(r->measure));
+	printf("final action: %s\nstart event:  %s\ndomain:       %s\n"
+	    "description:  %s\nunits:        %lld (effective appraisal "
+	    "rule)\n", r->final_action ? dua_final_name(r->final_action) :
+	    "-", r->start_event ? r->start_event : "-",
+	    r->domain ? r->domain : "-", r->description, used);
+	dua_table_free(t);
+	return 0;
+}
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -360,6 +451,9 @@ static const struct cmd cmds[] = {
 	{ "token", "revoke", cmd_token_revoke, "token revoke NAME" },
 	{ "rules", "import", cmd_rules_import, "rules import FILE.csv" },
 	{ "rules", "list", cmd_rules_list, "rules list" },
+	{ "rules", "show", cmd_rules_show, "rules show RULE" },
+	{ "rules", "diff", cmd_rules_diff, "rules diff FILE.csv  (which units "
+	  "would change age or DUA end)" },
 	{ "journal", "verify", cmd_journal_verify, "journal verify" },
 	{ "hold", "place", cmd_hold_place, "hold place UNIT --reason TEXT "
 	  "[--reference REF] [--until YYYY-MM-DD]" },

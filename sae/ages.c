@@ -348,7 +348,7 @@ decls_of(const struct node *n, struct ret_decl *out)
 static int
 apply(sqlite3 *db, struct load *l, const struct dua_table *t,
     const char *today, const char *agent, const struct ret_defaults *def,
-    struct ages_stats *stats, struct sae_err *err)
+    struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
 	struct ret_decl meta[DUA_NTYPES];
 	struct ret_unit *units;
@@ -397,8 +397,17 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 		stats->by_age[age]++;
 		stats->changed += (size_t)changed;
 		stats->age_changes += !same(l->nodes[i].old[4], nv[4]);
-		if (changed && update_unit(db, up, &l->nodes[i], nv, agent,
-		    err) == -1)
+		if (changed && changes != NULL) {
+			/* A preview: say what would change, write nothing. */
+			if (!same(l->nodes[i].old[4], nv[4]) ||
+			    !same(l->nodes[i].old[2], nv[2]))
+				json_array_append_new(changes, json_pack(
+				    "{s:s, s:s?, s:s, s:s?, s:s?}", "unit",
+				    l->nodes[i].id, "age", l->nodes[i].old[4],
+				    "new_age", nv[4], "end_date",
+				    l->nodes[i].old[2], "new_end_date", nv[2]));
+		} else if (changed && update_unit(db, up, &l->nodes[i], nv,
+		    agent, err) == -1)
 			goto out;
 	}
 	ret = 0;
@@ -450,17 +459,16 @@ ages_recompute(sqlite3 *db, const char *today, const char *agent,
 
 	memset(&l, 0, sizeof(l));
 	memset(&local, 0, sizeof(local));
-	if (stats != NULL)
-		memset(stats, 0, sizeof(*stats));
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
 	/* One transaction: a consistent catalog in, every change out. */
 	if (catalog_begin(db, err) == -1)
 		return -1;
-	if (stats == NULL)
-		stats = &local;
 	if (rules_load(db, &t, err) == -1 || load_units(db, &l, err) == -1 ||
 	    load_parents(db, &l, err) == -1 ||
 	    load_declared(db, &l, err) == -1 ||
-	    apply(db, &l, t, today, agent, def, stats, err) == -1)
+	    apply(db, &l, t, today, agent, def, stats, NULL, err) == -1)
 		goto out;
 	/* Whoever moves copies (saed's scheduler) sees that ages changed,
 	 * even when sae-admin changed them. */
@@ -476,6 +484,34 @@ out:
 		catalog_rollback(db);
 	dua_table_free(t);
 	load_free(&l);
+	return ret;
+}
+
+int
+ages_preview(sqlite3 *db, const struct dua_table *t, const char *today,
+    const struct ret_defaults *def, json_t **changes, struct sae_err *err)
+{
+	struct ages_stats stats;
+	struct load l;
+	int ret = -1;
+
+	memset(&l, 0, sizeof(l));
+	memset(&stats, 0, sizeof(stats));
+	*changes = json_array();
+	if (catalog_exec(db, "BEGIN", err) == -1)
+		goto out;
+	if (load_units(db, &l, err) == -1 || load_parents(db, &l, err) == -1 ||
+	    load_declared(db, &l, err) == -1 ||
+	    apply(db, &l, t, today, NULL, def, &stats, *changes, err) == -1)
+		goto out;
+	ret = 0;
+out:
+	catalog_rollback(db);
+	load_free(&l);
+	if (ret == -1) {
+		json_decref(*changes);
+		*changes = NULL;
+	}
 	return ret;
 }
 

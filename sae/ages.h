@@ -7,6 +7,7 @@
 #ifndef SAE_AGES_H
 #define SAE_AGES_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
 
@@ -33,6 +34,16 @@ struct ages_stats {
 struct ret_defaults;
 int	ages_recompute(sqlite3 *, const char *, const char *,
 	    const struct ret_defaults *, struct ages_stats *, struct sae_err *);
+
+/**
+ * ages_preview(db, table, today, defaults, changes, err): what
+ * ages_recompute would change if ${table} were the DUA table: a JSON array
+ * (caller decrefs) of {unit, age, new_age, end_date, new_end_date} for
+ * the units whose age or DUA end would change.  Writes nothing.
+ */
+struct dua_table;
+int	ages_preview(sqlite3 *, const struct dua_table *, const char *,
+	    const struct ret_defaults *, json_t **, struct sae_err *);
 
 /** ages_generation(db): the counter above (0 before any change). */
 long long	ages_generation(sqlite3 *);

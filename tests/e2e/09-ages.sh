@@ -106,6 +106,11 @@ like "with the ages it went from and to" '"from":"intermediate".*"to":"disposal"
 # the new version and recomputes within seconds.
 at 2040-01-01 "blocked=disposal destroy-1y=disposal destroy-50y=intermediate keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review"
 sed '/^EC-03,/s/,50,YEAR,/,5,YEAR,/' "$SAE_SRCDIR/policies/dua-communes.csv" > "$T/short.csv"
+out=$(fake "2040-01-01 12:00:00" "$ADMIN" --data "$DATA" --config "$CONF" rules diff "$T/short.csv")
+like "rules diff says how many units would change" "would change 2 unit" "$out"
+like "which, and how" "$uid: intermediate -> disposal, DUA end 2080-01-01 -> 2035-01-01" "$out"
+is "and changes nothing" intermediate "$(http GET "/v1/units/$uid" "$arch" >/dev/null; json_get .age)"
+like "rules show" "duration: +50 YEAR" "$(admin rules show EC-03)"
 check "EC-03 shortened to 5 years with sae-admin" admin rules import "$T/short.csv"
 for _ in $(seq 1 40); do
 	[ "$(ages)" = "blocked=disposal destroy-1y=disposal destroy-50y=disposal keep-unlimited=definitive kept=definitive plain=disposal sort-5y=review" ] && break
