@@ -578,6 +578,23 @@ ingest_record_refusal(struct job *j, struct sae_err *err)
 	return 0;
 }
 
+/*
+ * Objects were written to the current-use offers: a unit already
+ * definitive (an old file, an unlimited DUA) needs them on the sovereign
+ * ones, now.  A failure is logged and left to the next pass: the transfer
+ * itself is archived.
+ */
+static void
+place_transfer(struct job *j)
+{
+	struct placement_stats ps;
+	struct sae_err err;
+
+	if (placement_reconcile(j->db, j->ctx->store, j->ctx->cfg, j->tid,
+	    "system", &ps, &err) == -1)
+		sae_log_err(LOG_ERR, &err, "placement transfer=%s", j->tid);
+}
+
 int
 ingest_record_acceptance(struct job *j, struct sae_err *err)
 {
@@ -615,19 +632,7 @@ ingest_record_acceptance(struct job *j, struct sae_err *err)
 	if (catalog_commit(j->db, err) == -1)
 		goto out;
 	j->t_record = ms_now();
-	/* Objects were written to the current-use offers: a unit already
-	 * definitive (an old file, an unlimited DUA) needs them on the
-	 * sovereign ones, now.  A failure here is logged and retried by the
-	 * next pass: the transfer itself is archived. */
-	{
-		struct placement_stats ps;
-		struct sae_err perr;
-
-		if (placement_reconcile(j->db, j->ctx->store, j->ctx->cfg,
-		    j->tid, "system", &ps, &perr) == -1)
-			sae_log_err(LOG_ERR, &perr, "placement transfer=%s",
-			    j->tid);
-	}
+	place_transfer(j);
 	sae_log(LOG_DEBUG, "ingest id=%s timing open=%.0fms check=%.0fms "
 	    "stream=%.0fms store=%.0fms record=%.0fms", j->tid,
 	    j->t_open - j->t0, j->t_check - j->t_open,
