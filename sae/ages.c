@@ -46,6 +46,7 @@ struct node {
 	struct node_decl	*decl;		/* DUA_NTYPES, or NULL: none */
 	size_t			 nparents;
 	size_t			*parents;
+	size_t			 root;		/* its transfer's virtual root */
 };
 
 struct load {
@@ -91,6 +92,7 @@ node_add(struct load *l, long long seq, const char *id)
 	memset(n, 0, sizeof(*n));
 	n->seq = seq;
 	n->id = sae_xstrdup(id);
+	n->root = SIZE_MAX;
 	return l->n++;
 }
 
@@ -194,9 +196,12 @@ load_parents(sqlite3 *db, struct load *l, struct sae_err *err)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		c = unit_by_seq(l, sqlite3_column_int64(st, 0));
-		if (c == NULL || c->nparents > 0)
+		/* Every unit has a transfer, loaded above: i is found. */
+		if (c == NULL || (i = root_of(l, catalog_text(st, 1))) ==
+		    SIZE_MAX)
 			continue;
-		if ((i = root_of(l, catalog_text(st, 1))) == SIZE_MAX)
+		c->root = i;
+		if (c->nparents > 0)
 			continue;
 		c->parents = sae_xmalloc(sizeof(*c->parents));
 		c->parents[0] = i;
@@ -345,78 +350,150 @@ decls_of(const struct node *n, struct ret_decl *out)
 	}
 }
 
+/* One unit's new values against its old ones: written, or previewed. */
+static int
+settle(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
+    const struct ret_effective *e, const char *today, const char *agent,
+    struct ages_stats *stats, json_t *changes, struct sae_err *err)
+{
+	enum ret_age age = retention_age(e, today);
+	const char *nv[NCOLS] = { NULL };
+	int changed = 0;
+	size_t k;
+
+	if (e->nrules[DUA_APPRAISAL] > 0) {
+		nv[0] = e->rules[DUA_APPRAISAL][0].rule_id;
+		nv[1] = e->rules[DUA_APPRAISAL][0].start;
+	}
+	nv[2] = e->dua_end[0] != '\0' ? e->dua_end : NULL;
+	nv[3] = e->final_action != DUA_FINAL_NONE ?
+	    dua_final_name(e->final_action) : NULL;
+	nv[4] = retention_age_name(age);
+	nv[5] = e->held ? "1" : "0";
+	nv[6] = e->hold_end[0] != '\0' ? e->hold_end : NULL;
+	nv[7] = e->current_end[0] != '\0' ? e->current_end : NULL;
+	for (k = 0; k < NCOLS; k++)
+		if (!same(n->old[k], nv[k]))
+			changed = 1;
+	stats->units++;
+	stats->by_age[age]++;
+	stats->changed += (size_t)changed;
+	stats->age_changes += !same(n->old[4], nv[4]);
+	if (!changed)
+		return 0;
+	if (changes == NULL)
+		return update_unit(db, up, n, nv, agent, err);
+	/* A preview: say what would change, write nothing. */
+	if (!same(n->old[4], nv[4]) || !same(n->old[2], nv[2]))
+		json_array_append_new(changes, json_pack("{s:s, s:s?, s:s, "
+		    "s:s?, s:s?}", "unit", n->id, "age", n->old[4], "new_age",
+		    nv[4], "end_date", n->old[2], "new_end_date", nv[2]));
+	return 0;
+}
+
+/*
+ * The units of one transfer, under their ManagementMetadata, are computed
+ * together (no tree crosses transfers): memory follows the largest
+ * transfer, not the catalog.
+ */
+static int
+apply_group(sqlite3 *db, sqlite3_stmt *up, struct load *l, size_t root,
+    const size_t *members, size_t nm, size_t *local,
+    const struct dua_table *t, const char *today, const char *agent,
+    const struct ret_defaults *def, struct ages_stats *stats,
+    json_t *changes, struct sae_err *err)
+{
+	struct ret_decl meta[DUA_NTYPES];
+	struct ret_unit *units = sae_xcalloc(nm + 1, sizeof(*units));
+	struct ret_effective *eff = sae_xcalloc(nm + 1, sizeof(*eff));
+	size_t *pbuf, np = 0, i, k;
+	int ret = -1;
+
+	memset(meta, 0, sizeof(meta));
+	local[root] = 0;
+	for (i = 0; i < nm; i++) {
+		local[members[i]] = i + 1;
+		np += l->nodes[members[i]].nparents;
+	}
+	pbuf = sae_xcalloc(np ? np : 1, sizeof(*pbuf));
+	decls_of(&l->nodes[root], units[0].decl);
+	for (i = 0, np = 0; i < nm; i++) {
+		const struct node *n = &l->nodes[members[i]];
+
+		decls_of(n, units[i + 1].decl);
+		units[i + 1].parents = pbuf + np;
+		for (k = 0; k < n->nparents; k++)
+			if (local[n->parents[k]] != SIZE_MAX)
+				pbuf[np + units[i + 1].nparents++] =
+				    local[n->parents[k]];
+		np += units[i + 1].nparents;
+	}
+	if (retention_compute(t, meta, units, nm + 1, def, today, eff,
+	    err) == -1)
+		goto out;
+	for (i = 0; i < nm; i++)
+		if (settle(db, up, &l->nodes[members[i]], &eff[i + 1], today,
+		    agent, stats, changes, err) == -1)
+			goto out;
+	ret = 0;
+out:
+	for (i = 0; i < nm; i++)
+		local[members[i]] = SIZE_MAX;
+	local[root] = SIZE_MAX;
+	for (i = 0; i <= nm; i++)
+		retention_free(&eff[i]);
+	free(eff);
+	free(units);
+	free(pbuf);
+	return ret;
+}
+
 static int
 apply(sqlite3 *db, struct load *l, const struct dua_table *t,
     const char *today, const char *agent, const struct ret_defaults *def,
     struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
-	struct ret_decl meta[DUA_NTYPES];
-	struct ret_unit *units;
-	struct ret_effective *eff;
+	size_t ngroups = l->n - l->nunits, *start, *order, *local, *fill;
 	sqlite3_stmt *up = NULL;
-	size_t i, k;
+	size_t i, g;
 	int ret = -1;
 
-	memset(meta, 0, sizeof(meta));
-	units = sae_xcalloc(l->n ? l->n : 1, sizeof(*units));
-	eff = sae_xcalloc(l->n ? l->n : 1, sizeof(*eff));
-	for (i = 0; i < l->n; i++) {
-		decls_of(&l->nodes[i], units[i].decl);
-		units[i].parents = l->nodes[i].parents;
-		units[i].nparents = l->nodes[i].nparents;
-	}
-	if (retention_compute(t, meta, units, l->n, def, today, eff,
-	    err) == -1)
-		goto out;
+	/* Units by transfer (counting sort on their virtual root). */
+	start = sae_xcalloc(ngroups + 2, sizeof(*start));
+	fill = sae_xcalloc(ngroups + 1, sizeof(*fill));
+	order = sae_xcalloc(l->nunits ? l->nunits : 1, sizeof(*order));
+	local = sae_xmalloc((l->n ? l->n : 1) * sizeof(*local));
+	for (i = 0; i < l->n; i++)
+		local[i] = SIZE_MAX;
+	/* A unit without its transfer (none: both are read in one
+	 * transaction) would be left as it is. */
+	for (i = 0; i < l->nunits; i++)
+		if (l->nodes[i].root != SIZE_MAX)
+			start[l->nodes[i].root - l->nunits + 1]++;
+	for (g = 0; g < ngroups; g++)
+		start[g + 1] += start[g];
+	for (i = 0; i < l->nunits; i++)
+		if (l->nodes[i].root != SIZE_MAX) {
+			g = l->nodes[i].root - l->nunits;
+			order[start[g] + fill[g]++] = i;
+		}
 	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
 	    "rule_end = ?, final_action = ?, age = ?, held = ?, hold_end = ?, "
 	    "current_end = ? WHERE seq = ?", err);
 	if (up == NULL)
 		goto out;
-	for (i = 0; i < l->nunits; i++) {
-		const struct ret_effective *e = &eff[i];
-		enum ret_age age = retention_age(e, today);
-		const char *nv[NCOLS] = { NULL };
-		int changed = 0;
-
-		if (e->nrules[DUA_APPRAISAL] > 0) {
-			nv[0] = e->rules[DUA_APPRAISAL][0].rule_id;
-			nv[1] = e->rules[DUA_APPRAISAL][0].start;
-		}
-		nv[2] = e->dua_end[0] != '\0' ? e->dua_end : NULL;
-		nv[3] = e->final_action != DUA_FINAL_NONE ?
-		    dua_final_name(e->final_action) : NULL;
-		nv[4] = retention_age_name(age);
-		nv[5] = e->held ? "1" : "0";
-		nv[6] = e->hold_end[0] != '\0' ? e->hold_end : NULL;
-		nv[7] = e->current_end[0] != '\0' ? e->current_end : NULL;
-		for (k = 0; k < NCOLS; k++)
-			if (!same(l->nodes[i].old[k], nv[k]))
-				changed = 1;
-		stats->units++;
-		stats->by_age[age]++;
-		stats->changed += (size_t)changed;
-		stats->age_changes += !same(l->nodes[i].old[4], nv[4]);
-		if (changed && changes != NULL) {
-			/* A preview: say what would change, write nothing. */
-			if (!same(l->nodes[i].old[4], nv[4]) ||
-			    !same(l->nodes[i].old[2], nv[2]))
-				json_array_append_new(changes, json_pack(
-				    "{s:s, s:s?, s:s, s:s?, s:s?}", "unit",
-				    l->nodes[i].id, "age", l->nodes[i].old[4],
-				    "new_age", nv[4], "end_date",
-				    l->nodes[i].old[2], "new_end_date", nv[2]));
-		} else if (changed && update_unit(db, up, &l->nodes[i], nv,
-		    agent, err) == -1)
+	for (g = 0; g < ngroups; g++)
+		if (apply_group(db, up, l, l->nunits + g, order + start[g],
+		    start[g + 1] - start[g], local, t, today, agent, def, stats,
+		    changes, err) == -1)
 			goto out;
-	}
 	ret = 0;
 out:
 	sqlite3_finalize(up);
-	for (i = 0; i < l->n; i++)
-		retention_free(&eff[i]);
-	free(eff);
-	free(units);
+	free(start);
+	free(fill);
+	free(order);
+	free(local);
 	return ret;
 }
 
