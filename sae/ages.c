@@ -283,8 +283,9 @@ same(const char *a, const char *b)
 
 /* Writes back one unit's values; journals a change of age. */
 static int
-update_unit(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
-    const char *nv[NCOLS], const char *agent, struct sae_err *err)
+update_unit(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
+    const struct node *n, const char *nv[NCOLS], const char *agent,
+    struct sae_err *err)
 {
 	struct journal_entry e;
 	json_t *d;
@@ -321,7 +322,7 @@ update_unit(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
 	e.unit = n->id;
 	e.message = msg;
 	e.detail = detail;
-	rc = journal_append(db, &e, NULL, err);
+	rc = journal_batch_add(jb, &e, NULL, err);
 	free(detail);
 	return rc;
 }
@@ -352,7 +353,8 @@ decls_of(const struct node *n, struct ret_decl *out)
 
 /* One unit's new values against its old ones: written, or previewed. */
 static int
-settle(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
+settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
+    const struct node *n,
     const struct ret_effective *e, const char *today, const char *agent,
     struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
@@ -382,7 +384,7 @@ settle(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
 	if (!changed)
 		return 0;
 	if (changes == NULL)
-		return update_unit(db, up, n, nv, agent, err);
+		return update_unit(db, up, jb, n, nv, agent, err);
 	/* A preview: say what would change, write nothing. */
 	if (!same(n->old[4], nv[4]) || !same(n->old[2], nv[2]))
 		json_array_append_new(changes, json_pack("{s:s, s:s?, s:s, "
@@ -397,7 +399,8 @@ settle(sqlite3 *db, sqlite3_stmt *up, const struct node *n,
  * transfer, not the catalog.
  */
 static int
-apply_group(sqlite3 *db, sqlite3_stmt *up, struct load *l, size_t root,
+apply_group(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
+    struct load *l, size_t root,
     const size_t *members, size_t nm, size_t *local,
     const struct dua_table *t, const char *today, const char *agent,
     const struct ret_defaults *def, struct ages_stats *stats,
@@ -432,8 +435,8 @@ apply_group(sqlite3 *db, sqlite3_stmt *up, struct load *l, size_t root,
 	    err) == -1)
 		goto out;
 	for (i = 0; i < nm; i++)
-		if (settle(db, up, &l->nodes[members[i]], &eff[i + 1], today,
-		    agent, stats, changes, err) == -1)
+		if (settle(db, up, jb, &l->nodes[members[i]], &eff[i + 1],
+		    today, agent, stats, changes, err) == -1)
 			goto out;
 	ret = 0;
 out:
@@ -454,6 +457,7 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
     struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
 	size_t ngroups = l->n - l->nunits, *start, *order, *local, *fill;
+	struct journal_batch *jb = NULL;
 	sqlite3_stmt *up = NULL;
 	size_t i, g;
 	int ret = -1;
@@ -482,13 +486,17 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 	    "current_end = ? WHERE seq = ?", err);
 	if (up == NULL)
 		goto out;
+	/* A preview runs in a read transaction and journals nothing. */
+	if (changes == NULL && journal_batch_begin(&jb, db, err) == -1)
+		goto out;
 	for (g = 0; g < ngroups; g++)
-		if (apply_group(db, up, l, l->nunits + g, order + start[g],
+		if (apply_group(db, up, jb, l, l->nunits + g, order + start[g],
 		    start[g + 1] - start[g], local, t, today, agent, def, stats,
 		    changes, err) == -1)
 			goto out;
 	ret = 0;
 out:
+	journal_batch_end(jb);
 	sqlite3_finalize(up);
 	free(start);
 	free(fill);

@@ -508,7 +508,11 @@ journal_units(struct job *j, struct sae_err *err)
 {
 	struct journal_entry e;
 	size_t i, g, k;
+	struct journal_batch *jb;
 	int rc = 0;
+
+	if (journal_batch_begin(&jb, j->db, err) == -1)
+		return -1;
 
 	for (i = 0; i < j->tr->nunits && rc == 0; i++) {
 		const struct seda_unit *u = &j->tr->units[i];
@@ -550,9 +554,10 @@ journal_units(struct job *j, struct sae_err *err)
 		e.unit = j->unit_ids[i];
 		e.message = "Unité archivée";
 		e.detail = detail;
-		rc = journal_append(j->db, &e, NULL, err);
+		rc = journal_batch_add(jb, &e, NULL, err);
 		free(detail);
 	}
+	journal_batch_end(jb);
 	return rc;
 }
 

@@ -16,6 +16,7 @@
 #include "sae/catalog.h"
 #include "sae/id.h"
 #include "sae/journal.h"
+#include "sae/xmalloc.h"
 
 static json_t *
 str_or_null(const char *s)
@@ -69,61 +70,104 @@ hash_hex(const struct sae_buf *b, char out[65])
 	sae_hex(out, md, sizeof(md));
 }
 
+struct journal_batch {
+	sqlite3		*db;
+	sqlite3_stmt	*ins;
+	long long	 seq;		/* of the last entry */
+	char		 prev[65];	/* its hash */
+	struct sae_buf	 canon;
+};
+
+int
+journal_batch_begin(struct journal_batch **out, sqlite3 *db,
+    struct sae_err *err)
+{
+	struct journal_batch *b;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if (sqlite3_get_autocommit(db))
+		return sae_err_set(err, SAE_EINTERNAL, "journal append outside "
+		    "a transaction");
+	b = sae_xcalloc(1, sizeof(*b));
+	b->db = db;
+	snprintf(b->prev, sizeof(b->prev), "%s", JOURNAL_GENESIS);
+	if ((st = catalog_prepare(db, "SELECT seq, hash FROM journal ORDER BY "
+	    "seq DESC LIMIT 1", err)) == NULL)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		b->seq = sqlite3_column_int64(st, 0);
+		snprintf(b->prev, sizeof(b->prev), "%s", catalog_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if ((b->ins = catalog_prepare(db, "INSERT INTO journal (seq, ts, type, "
+	    "outcome, agent, transfer, unit, object, message, detail, prev, "
+	    "hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", err)) == NULL)
+		goto fail;
+	*out = b;
+	return 0;
+fail:
+	free(b);
+	return -1;
+}
+
+int
+journal_batch_add(struct journal_batch *b, const struct journal_entry *e,
+    long long *seqp, struct sae_err *err)
+{
+	char hash[65], ts[32];
+	int rc;
+
+	sae_time_now_iso(ts);
+	sae_buf_reset(&b->canon);
+	if (journal_canonical(&b->canon, b->seq + 1, ts, e, b->prev, err) == -1)
+		return -1;
+	hash_hex(&b->canon, hash);
+	sqlite3_bind_int64(b->ins, 1, b->seq + 1);
+	catalog_bind_text(b->ins, 2, ts);
+	catalog_bind_text(b->ins, 3, e->type);
+	catalog_bind_text(b->ins, 4, e->outcome);
+	catalog_bind_text(b->ins, 5, e->agent);
+	catalog_bind_text(b->ins, 6, e->transfer);
+	catalog_bind_text(b->ins, 7, e->unit);
+	catalog_bind_text(b->ins, 8, e->object);
+	catalog_bind_text(b->ins, 9, e->message);
+	catalog_bind_text(b->ins, 10, e->detail != NULL ? e->detail : "{}");
+	catalog_bind_text(b->ins, 11, b->prev);
+	catalog_bind_text(b->ins, 12, hash);
+	rc = sqlite3_step(b->ins);
+	sqlite3_reset(b->ins);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, b->db, "journal append");
+	b->seq++;
+	memcpy(b->prev, hash, sizeof(b->prev));
+	if (seqp != NULL)
+		*seqp = b->seq;
+	return 0;
+}
+
+void
+journal_batch_end(struct journal_batch *b)
+{
+	if (b == NULL)
+		return;
+	sqlite3_finalize(b->ins);
+	sae_buf_done(&b->canon);
+	free(b);
+}
+
 int
 journal_append(sqlite3 *db, const struct journal_entry *e, long long *seqp,
     struct sae_err *err)
 {
-	struct sae_buf canon = SAE_BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	char prev[65], hash[65], ts[32];
-	long long seq = 1;
-	int ret = -1;
+	struct journal_batch *b;
+	int rc;
 
-	if (sqlite3_get_autocommit(db))
-		return sae_err_set(err, SAE_EINTERNAL, "journal_append outside "
-		    "a transaction");
-	st = catalog_prepare(db, "SELECT seq, hash FROM journal ORDER BY seq "
-	    "DESC LIMIT 1", err);
-	if (st == NULL)
-		goto out;
-	snprintf(prev, sizeof(prev), "%s", JOURNAL_GENESIS);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		seq = sqlite3_column_int64(st, 0) + 1;
-		snprintf(prev, sizeof(prev), "%s", catalog_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	sae_time_now_iso(ts);
-	if (journal_canonical(&canon, seq, ts, e, prev, err) == -1)
-		goto out;
-	hash_hex(&canon, hash);
-	st = catalog_prepare(db, "INSERT INTO journal (seq, ts, type, outcome,"
-	    " agent, transfer, unit, object, message, detail, prev, hash) "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", err);
-	if (st == NULL)
-		goto out;
-	sqlite3_bind_int64(st, 1, seq);
-	catalog_bind_text(st, 2, ts);
-	catalog_bind_text(st, 3, e->type);
-	catalog_bind_text(st, 4, e->outcome);
-	catalog_bind_text(st, 5, e->agent);
-	catalog_bind_text(st, 6, e->transfer);
-	catalog_bind_text(st, 7, e->unit);
-	catalog_bind_text(st, 8, e->object);
-	catalog_bind_text(st, 9, e->message);
-	catalog_bind_text(st, 10, e->detail != NULL ? e->detail : "{}");
-	catalog_bind_text(st, 11, prev);
-	catalog_bind_text(st, 12, hash);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		catalog_fail(err, db, "journal append");
-		goto out;
-	}
-	if (seqp != NULL)
-		*seqp = seq;
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	sae_buf_done(&canon);
-	return ret;
+	if (journal_batch_begin(&b, db, err) == -1)
+		return -1;
+	rc = journal_batch_add(b, e, seqp, err);
+	journal_batch_end(b);
+	return rc;
 }
 
 static int

@@ -36,6 +36,20 @@ struct journal_entry {
 int	journal_append(sqlite3 *, const struct journal_entry *, long long *,
 	    struct sae_err *);
 
+/*
+ * Many entries in one transaction (an ingest's units, a recomputation's
+ * changes of age): the chain's head is read and the insert prepared once.
+ * Nothing else may append to the journal between begin and end: they run
+ * inside the caller's write transaction, which guarantees it.
+ */
+struct journal_batch;
+
+int	journal_batch_begin(struct journal_batch **, sqlite3 *,
+	    struct sae_err *);
+int	journal_batch_add(struct journal_batch *, const struct journal_entry *,
+	    long long *, struct sae_err *);
+void	journal_batch_end(struct journal_batch *);
+
 /**
  * journal_commit(db, type, agent, detail, err, fmt, ...): appends an OK
  * entry of ${type} whose message is formatted from ${fmt}, then commits the
