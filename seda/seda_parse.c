@@ -284,17 +284,30 @@ is_nil(xmlNodePtr n)
 	return nil;
 }
 
+/*
+ * An element as standalone XML: copied into a document of its own so that
+ * it declares the namespaces it inherits (the SEDA default namespace
+ * above all); exports and the API hand it out on its own.
+ */
 static char *
 serialize(xmlNodePtr n)
 {
-	xmlBufferPtr b;
+	xmlBufferPtr b = NULL;
+	xmlDocPtr d;
+	xmlNodePtr c;
 	char *s = NULL;
 
-	if ((b = xmlBufferCreate()) == NULL)
+	if ((d = xmlNewDoc((const xmlChar *)"1.0")) == NULL)
 		return sae_xstrdup("");
-	if (xmlNodeDump(b, n->doc, n, 0, 0) >= 0)
+	if ((c = xmlDocCopyNode(n, d, 1)) == NULL)
+		goto out;
+	xmlDocSetRootElement(d, c);
+	xmlReconciliateNs(d, c);
+	if ((b = xmlBufferCreate()) != NULL && xmlNodeDump(b, d, c, 0, 0) >= 0)
 		s = sae_xstrdup((const char *)xmlBufferContent(b));
+out:
 	xmlBufferFree(b);
+	xmlFreeDoc(d);
 	return s != NULL ? s : sae_xstrdup("");
 }
 

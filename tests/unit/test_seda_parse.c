@@ -17,6 +17,9 @@
 
 #include <cmocka.h>
 
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
 #include "sae/buf.h"
 #include "sae/err.h"
 #include "sae/fsutil.h"
@@ -344,6 +347,20 @@ test_seda_parse__ok_sip_2_go(void **state)
 		assert_true(t->groups[u->groups[0]].nobjects >= 1);
 		assert_non_null(strstr(u->content_xml, "<Content"));
 		assert_non_null(strstr(u->content_xml, "</Content>"));
+		/* Standalone: it declares the SEDA namespace it inherits. */
+		assert_non_null(strstr(u->content_xml, "<Content xmlns=\""
+		    "fr:gouv:culture:archivesdefrance:seda:v2.1\""));
+		{
+			xmlDocPtr d = xmlReadMemory(u->content_xml,
+			    (int)strlen(u->content_xml), NULL, NULL,
+			    XML_PARSE_NONET);
+
+			assert_non_null(d);
+			assert_string_equal((const char *)
+			    xmlDocGetRootElement(d)->ns->href,
+			    "fr:gouv:culture:archivesdefrance:seda:v2.1");
+			xmlFreeDoc(d);
+		}
 		seda_transfer_free(t);
 		seda_report_done(&r);
 		roots = 0;
