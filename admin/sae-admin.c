@@ -22,6 +22,7 @@
 #include "sae/journal.h"
 #include "sae/log.h"
 #include "sae/rules.h"
+#include "sae/seal.h"
 #include "sae/stats.h"
 #include "sae/token.h"
 
@@ -177,10 +178,11 @@ cmd_rules_list(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 static int
 cmd_journal_verify(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
+	struct sae_buf ca = SAE_BUF_INIT;
 	struct sae_err err;
-	long long bad;
+	long long bad, unsealed;
+	char path[4096];
 
-	(void)d;
 	(void)argc;
 	(void)argv;
 	if (journal_verify(db, &bad, &err) == -1) {
@@ -189,7 +191,22 @@ cmd_journal_verify(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 			    err.msg);
 		return fail(&err);
 	}
-	printf("journal: OK (hash chain holds)\n");
+	if (sae_path(path, sizeof(path), "%s/tsa/ca.pem", d->cfg.data_dir) ||
+	    sae_fs_read(path, &ca, 1 << 20, &err) == -1) {
+		printf("journal: hash chain holds, but the seals cannot be "
+		    "checked without the TSA certificate\n");
+		return fail(&err);
+	}
+	if (seal_verify(db, ca.data, &bad, &unsealed, &err) == -1) {
+		sae_buf_done(&ca);
+		if (bad > 0)
+			printf("journal: NOT OK at seal %lld: %s\n", bad,
+			    err.msg);
+		return fail(&err);
+	}
+	sae_buf_done(&ca);
+	printf("journal: OK (hash chain and every seal hold; %lld entr%s "
+	    "after the last seal)\n", unsealed, unsealed == 1 ? "y" : "ies");
 	return 0;
 }
 

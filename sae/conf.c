@@ -73,6 +73,9 @@ static const struct key keys[] = {
 	{ "schedule", "ages_hours", K_INT, F(ages_hours), "24", 1, 8760,
 	  "hours between two recomputations of the ages at most (they are "
 	  "also recomputed when the date or the DUA table changes)" },
+	{ "journal", "seal_minutes", K_INT, F(seal_minutes), "60", 1, 1440,
+	  "minutes between two seals of the journal (at most 24 hours; also "
+	  "sealed when saed stops)" },
 	{ "retention", "current_duration", K_INT, F(current_duration), "1", 0,
 	  999, "current-use period when neither the DUA row nor the unit's "
 	  "StorageRule gives one" },

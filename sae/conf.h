@@ -56,6 +56,8 @@ struct sae_config {
 	int		 log_level;
 	/* [schedule] */
 	int		 ages_hours;
+	/* [journal] */
+	int		 seal_minutes;
 	/* [retention] */
 	int		 current_duration;	/* current-use period when neither */
 	int		 current_measure;	/* the DUA row nor a StorageRule says */

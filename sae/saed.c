@@ -15,7 +15,9 @@
 #include "sae/daemon.h"
 #include "sae/http.h"
 #include "sae/log.h"
+#include "sae/catalog.h"
 #include "sae/scheduler.h"
+#include "sae/seal.h"
 #include "sae/xmalloc.h"
 
 static volatile sig_atomic_t stop;
@@ -25,6 +27,22 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* What was journaled since the last seal is sealed before saed stops. */
+static void
+seal_at_stop(struct sae_daemon *d)
+{
+	struct sae_err err;
+	long long n;
+	sqlite3 *db;
+
+	if ((db = catalog_get(d->catalog, &err)) == NULL ||
+	    seal_now(db, d->tsa, "system", &n, &err) == -1)
+		sae_log_err(LOG_ERR, &err, "seal at stop");
+	else if (n > 0)
+		sae_log(LOG_NOTICE, "seal entries=%lld", n);
+	catalog_put(d->catalog, db);
 }
 
 static void
@@ -173,6 +191,7 @@ main(int argc, char **argv)
 	sae_log(LOG_NOTICE, "stopping");
 	scheduler_stop(sched);
 	http_stop(srv);
+	seal_at_stop(&d);
 	daemon_close(&d);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * scheduler.c: one thread that wakes every few seconds and runs what is
- * due.  Today: recomputing ages.  It reads the catalog and writes through
+ * due: recomputing ages, moving copies, sealing the journal.  It reads the catalog and writes through
  * ages.c; it never blocks a request for long (one transaction per run).
  */
 #include "config.h"
@@ -17,6 +17,7 @@
 #include "sae/log.h"
 #include "sae/placement.h"
 #include "sae/scheduler.h"
+#include "sae/seal.h"
 #include "sae/xmalloc.h"
 
 #define TICK_SECONDS	5
@@ -30,6 +31,7 @@ struct scheduler {
 	char			 last_date[11];
 	long long		 last_rules;
 	long long		 last_generation;	/* of the ages */
+	time_t			 last_seal;
 	time_t			 last_run;
 };
 
@@ -95,6 +97,15 @@ tick(struct scheduler *s)
 			sae_log(LOG_INFO, "placement run=ages copies_added=%zu "
 			    "copies_removed=%zu", ps.added, ps.removed);
 	}
+	if (now - s->last_seal >= (time_t)s->d->cfg.seal_minutes * 60) {
+		long long n;
+
+		if (seal_now(db, s->d->tsa, "system", &n, &err) == -1)
+			sae_log_err(LOG_ERR, &err, "seal");
+		else if (n > 0)
+			sae_log(LOG_INFO, "seal entries=%lld", n);
+		s->last_seal = now;
+	}
 	catalog_put(s->d->catalog, db);
 }
 
@@ -132,6 +143,7 @@ scheduler_start(struct scheduler **out, struct sae_daemon *d,
 	/* saed has just recomputed the ages while starting. */
 	ages_today(s->last_date);
 	s->last_run = time(NULL);
+	s->last_seal = s->last_run;
 	if ((db = catalog_get(d->catalog, err)) == NULL) {
 		free(s);
 		return -1;

@@ -15,8 +15,11 @@
 
 #include <cmocka.h>
 
+#include <openssl/sha.h>
+
 #include "sae/catalog.h"
 #include "sae/journal.h"
+#include "sae/seal.h"
 #include "tests/unit/helpers.h"
 
 struct fx {
@@ -180,6 +183,40 @@ test_journal__canonical_is_sorted_compact_json(void **state)
 	sae_buf_done(&b);
 }
 
+static void
+h2(const unsigned char *a, const unsigned char *b, unsigned char *out)
+{
+	unsigned char pair[64];
+	int lo = memcmp(a, b, 32) <= 0;
+
+	memcpy(pair, lo ? a : b, 32);
+	memcpy(pair + 32, lo ? b : a, 32);
+	SHA256(pair, 64, out);
+}
+
+static void
+test_journal__merkle_root(void **state)
+{
+	unsigned char l[3][32], root[32], ab[32], want[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		SHA256((const unsigned char *)&i, sizeof(i), l[i]);
+	seal_merkle_root(l, 1, root);
+	assert_memory_equal(root, l[0], 32);
+	seal_merkle_root(l, 2, root);
+	h2(l[0], l[1], want);
+	assert_memory_equal(root, want, 32);
+	/* The order of a pair does not matter (sorted), of leaves it does. */
+	h2(l[1], l[0], ab);
+	assert_memory_equal(ab, want, 32);
+	seal_merkle_root(l, 3, root);
+	h2(l[0], l[1], ab);
+	h2(ab, l[2], want);
+	assert_memory_equal(root, want, 32);
+}
+
 int
 main(void)
 {
@@ -199,6 +236,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_journal__reordered_rows_named, setup, teardown),
 		cmocka_unit_test(test_journal__canonical_is_sorted_compact_json),
+		cmocka_unit_test(test_journal__merkle_root),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

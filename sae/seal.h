@@ -1,0 +1,44 @@
+/*
+ * seal.h: seals of the journal.  A seal is a Merkle tree over the hashes
+ * of the entries journaled since the previous seal, plus one leaf for the
+ * previous seal's token, whose root is time-stamped (RFC 3161).  Sealing
+ * proves what the journal held at that time; the chain of seals makes an
+ * old token as good as the newest.  The seal itself is journaled.
+ */
+#ifndef SAE_SEAL_H
+#define SAE_SEAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#include "sae/err.h"
+
+struct tsa;
+
+/**
+ * seal_merkle_root(leaves, n, root): the RFC 4998 hash tree root over ${n}
+ * 32-byte leaves: each node is SHA-256 of its two children sorted in
+ * byte order and concatenated; an odd node goes up unchanged.  n > 0.
+ */
+void	seal_merkle_root(const unsigned char (*)[32], size_t, unsigned char[32]);
+
+/**
+ * seal_now(db, tsa, agent, sealed, err): seals the entries journaled since
+ * the last seal, if any (*sealed = their number, 0 when there was nothing
+ * to seal), and journals the seal (SEAL), in one transaction.
+ */
+int	seal_now(sqlite3 *, struct tsa *, const char *, long long *,
+	    struct sae_err *);
+
+/**
+ * seal_verify(db, ca_pem, bad, unsealed, err): re-checks every seal: the
+ * ranges follow each other, each root is recomputed from the entries and
+ * the previous token, each token is valid for its root under the TSA
+ * certificate(s) ${ca_pem}.  Returns 0 when all hold (*unsealed = entries
+ * after the last seal); -1 with *bad = the first seal that does not hold
+ * (SAE_ECORRUPT, the reason in ${err}), or *bad = 0 on other errors.
+ */
+int	seal_verify(sqlite3 *, const char *, long long *, long long *,
+	    struct sae_err *);
+
+#endif
