@@ -24,5 +24,6 @@ api_handler api_holds_post;	/* POST /v1/holds */
 api_handler api_holds_get;	/* GET /v1/holds */
 api_handler api_hold_delete;	/* DELETE /v1/holds/ID */
 api_handler api_stats_get;	/* GET /v1/stats */
+api_handler api_journal_get;	/* GET /v1/journal?unit=ID */
 
 #endif

@@ -68,6 +68,9 @@ static const struct route routes[] = {
 	  api_holds_get },
 	{ "DELETE", "/v1/holds/", 1, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
 	  api_hold_delete },
+	{ "GET", "/v1/journal", 0, ROLE_MASK(ROLE_AUDITOR) |
+	  ROLE_MASK(ROLE_ARCHIVIST) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
+	  api_journal_get },
 	{ "GET", "/v1/stats", 0, ROLE_MASK(ROLE_ARCHIVIST) |
 	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_stats_get },

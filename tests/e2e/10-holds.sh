@@ -56,6 +56,13 @@ hid2=$(printf '%s\n' "$out" | tail -n 1)
 like "sae-admin hold place" '^[0-9A-Z]{26}$' "$hid2"
 like "sae-admin hold list" "Audit de la chambre" "$(admin hold list "$unit")"
 check "sae-admin hold lift" admin hold lift "$hid2" --reason "Audit clos"
+is "GET /v1/journal?unit= (auditor): the unit's history, from its ingest" \
+    "INGEST UNIT_INGEST HOLD_PLACE HOLD_LIFT HOLD_PLACE HOLD_PLACE HOLD_LIFT" \
+    "$(http GET "/v1/journal?unit=$unit" "$aud" >/dev/null; json_get '[.[].type] | join(" ")')"
+is "each entry chained to the one before it in the journal" true \
+    "$(json_get '[.[].prev | length == 64] | all')"
+is "a producer may not read the journal" 403 "$(http GET "/v1/journal?unit=$unit" "$prod")"
+is "whose history must be said" 400 "$(http GET /v1/journal "$aud")"
 n=$(sqlite3 "$DATA/catalog.db" "SELECT count(*) FROM journal WHERE unit = '$unit' AND type IN ('HOLD_PLACE','HOLD_LIFT')")
 is "every placing and lifting is journaled on the unit (3 placed, 2 lifted)" 5 "$n"
 like "with who" "archiviste" "$(sqlite3 "$DATA/catalog.db" "SELECT agent FROM journal WHERE type = 'HOLD_LIFT' LIMIT 1")"
