@@ -13,6 +13,7 @@
 
 #include "policies/retention.h"
 #include "sae/ages.h"
+#include "sae/audit.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
@@ -461,6 +462,71 @@ cmd_rules_show(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static int
+cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "sample", required_argument, NULL, 's' },
+		{ "repair", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct audit_options ao = { 100, 0 };
+	struct sae_err err;
+	char dir[4096], path[4096], *text;
+	json_t *report, *p;
+	size_t i;
+	int c, ok;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:r", opts, NULL)) != -1)
+		switch (c) {
+		case 's':
+			ao.sample = atoi(optarg);
+			if (ao.sample < 1 || ao.sample > 100) {
+				fprintf(stderr, "sae-admin: --sample is a "
+				    "percentage, 1 to 100\n");
+				return 2;
+			}
+			break;
+		case 'r': ao.repair = 1; break;
+		default: return 2;
+		}
+	if (daemon_attach_store(d, &err) == -1 ||
+	    audit_run(db, d->store, &ao, "sae-admin", &report, &err) == -1)
+		return fail(&err);
+	ok = json_is_true(json_object_get(report, "ok"));
+	printf("audit of %lld copies (%lld read, %lld bytes): %zu problem(s), "
+	    "%lld repaired: %s\n", (long long)json_integer_value(
+	    json_object_get(report, "copies")), (long long)json_integer_value(
+	    json_object_get(report, "checked")), (long long)json_integer_value(
+	    json_object_get(report, "bytes_checked")), json_array_size(
+	    json_object_get(report, "problems")), (long long)
+	    json_integer_value(json_object_get(report, "repaired")),
+	    ok ? "OK" : "NOT OK");
+	json_array_foreach(json_object_get(report, "problems"), i, p)
+		printf("  %s: object %s (content %s) on offer '%s'%s\n",
+		    json_string_value(json_object_get(p, "problem")),
+		    json_string_value(json_array_get(json_object_get(p,
+		    "objects"), 0)), json_string_value(json_object_get(p,
+		    "sha256")), json_string_value(json_object_get(p, "offer")) ?
+		    json_string_value(json_object_get(p, "offer")) : "-",
+		    json_is_true(json_object_get(p, "repaired")) ?
+		    " -- repaired" : "");
+	/* The report is kept for auditors, as JSON. */
+	if (sae_path(dir, sizeof(dir), "%s/audits", d->cfg.data_dir) == 0 &&
+	    sae_fs_mkdirp(dir, 0700, NULL) == 0 && sae_path(path,
+	    sizeof(path), "%s/%s.json", dir, json_string_value(
+	    json_object_get(report, "date"))) == 0) {
+		text = json_dumps(report, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		if (sae_fs_write_atomic(path, text, strlen(text), 0600,
+		    &err) == 0)
+			printf("report: %s\n", path);
+		free(text);
+	}
+	json_decref(report);
+	return ok ? 0 : sae_err_exit(SAE_ECORRUPT);
+}
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -477,6 +543,7 @@ static const struct cmd cmds[] = {
 	{ "hold", "lift", cmd_hold_lift, "hold lift HOLD --reason TEXT" },
 	{ "hold", "list", cmd_hold_list, "hold list [UNIT]" },
 	{ "status", NULL, cmd_status, "status" },
+	{ "audit", NULL, cmd_audit, "audit [--sample PERCENT] [--repair]" },
 	{ "ages", NULL, cmd_ages, "ages                (recompute every unit's age now)" },
 };
 

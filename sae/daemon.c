@@ -83,7 +83,7 @@ remove_flat_dir_files(const char *dir)
 }
 
 static int
-open_store(struct sae_daemon *d, struct sae_err *err)
+open_store(struct sae_daemon *d, int shared, struct sae_err *err)
 {
 	struct store_offer_conf oc[SAE_MAX_OFFERS];
 	char paths[SAE_MAX_OFFERS][PATH_MAX];
@@ -98,6 +98,8 @@ open_store(struct sae_daemon *d, struct sae_err *err)
 		oc[i].path = paths[i];
 		oc[i].sovereign = d->cfg.offers[i].sovereign;
 	}
+	if (shared)
+		return store_open_shared(&d->store, oc, d->cfg.noffers, err);
 	return store_open(&d->store, oc, d->cfg.noffers, err);
 }
 
@@ -234,7 +236,7 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 		if (first_rules(d, err) == -1)
 			goto fail;
 	}
-	if (open_store(d, err) == -1)
+	if (open_store(d, 0, err) == -1)
 		goto fail;
 	if (recompute_ages(d, err) == -1)
 		goto fail;
@@ -267,6 +269,12 @@ daemon_catalog_only(struct sae_daemon *d, const char *data_dir,
 		return -1;
 	}
 	return 0;
+}
+
+int
+daemon_attach_store(struct sae_daemon *d, struct sae_err *err)
+{
+	return open_store(d, 1, err);
 }
 
 void

@@ -33,6 +33,12 @@ int	daemon_open(struct sae_daemon *, const char *, const char *, int,
 	    struct sae_err *);
 void	daemon_close(struct sae_daemon *);
 
+/**
+ * daemon_attach_store(d, err): after daemon_catalog_only, opens the
+ * storage offers beside a running saed (its temp files are left alone).
+ */
+int	daemon_attach_store(struct sae_daemon *, struct sae_err *);
+
 struct ages_stats;
 struct placement_stats;
 struct ret_defaults;

@@ -158,7 +158,7 @@ clean_tmp(const struct store_offer *o, const char *dir, struct sae_err *err)
 }
 
 static int
-open_offer(struct store_offer *o, struct sae_err *err)
+open_offer(struct store_offer *o, int clean, struct sae_err *err)
 {
 	char objs[PATH_MAX], tmp[PATH_MAX];
 
@@ -171,12 +171,12 @@ open_offer(struct store_offer *o, struct sae_err *err)
 		sae_err_prefix(err, "storage offer '%s'", o->name);
 		return -1;
 	}
-	return clean_tmp(o, tmp, err);
+	return clean ? clean_tmp(o, tmp, err) : 0;
 }
 
-int
-store_open(struct store **out, const struct store_offer_conf *conf, size_t n,
-    struct sae_err *err)
+static int
+open_store(struct store **out, const struct store_offer_conf *conf, size_t n,
+    int clean, struct sae_err *err)
 {
 	struct store *st;
 	size_t i, j;
@@ -207,13 +207,27 @@ store_open(struct store **out, const struct store_offer_conf *conf, size_t n,
 		st->offers[i].sovereign = conf[i].sovereign != 0;
 		pthread_mutex_init(&st->offers[i].lock, NULL);
 		st->noffers++;
-		if (open_offer(&st->offers[i], err) == -1) {
+		if (open_offer(&st->offers[i], clean, err) == -1) {
 			store_free(st);
 			return -1;
 		}
 	}
 	*out = st;
 	return 0;
+}
+
+int
+store_open(struct store **out, const struct store_offer_conf *conf, size_t n,
+    struct sae_err *err)
+{
+	return open_store(out, conf, n, 1, err);
+}
+
+int
+store_open_shared(struct store **out, const struct store_offer_conf *conf,
+    size_t n, struct sae_err *err)
+{
+	return open_store(out, conf, n, 0, err);
 }
 
 void

@@ -46,6 +46,13 @@ struct store_stat {
  */
 int	store_open(struct store **, const struct store_offer_conf *, size_t,
 	    struct sae_err *);
+/**
+ * store_open_shared(out, offers, n, err): store_open for a second process
+ * beside the daemon (sae-admin): temp files are left alone, since they may
+ * be the daemon's writes in progress.
+ */
+int	store_open_shared(struct store **, const struct store_offer_conf *,
+	    size_t, struct sae_err *);
 void	store_free(struct store *);
 
 /** store_offer_sovereign(st, offer): 1, 0, or -1 if no such offer. */
