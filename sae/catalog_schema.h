@@ -158,6 +158,7 @@ static const char catalog_schema_v1[] =
 ");\n"
 "CREATE INDEX object_grp ON object(grp);\n"
 "CREATE INDEX object_sha256 ON object(sha256);\n"
+"CREATE INDEX object_transfer ON object(transfer);\n"	/* placement after ingest */
 /* Stored copies: one row per object content and offer. */
 "CREATE TABLE copy (\n"
 "  sha256 TEXT NOT NULL,\n"
