@@ -40,7 +40,7 @@ enum body_kind { BODY_NONE, BODY_SMALL, BODY_PACKAGE };
 struct route {
 	const char	*method;
 	const char	*prefix;	/* exact path, or prefix ending in '/' */
-	int		 has_arg;
+	const char	*arg;		/* NULL: exact path; else the id, then this */
 	unsigned	 roles;		/* ROLE_MASK bits */
 	enum body_kind	 body;
 	api_handler	*handler;
@@ -50,28 +50,28 @@ struct route {
 			 ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN))
 
 static const struct route routes[] = {
-	{ "POST", "/v1/transfers", 0, ROLE_MASK(ROLE_PRODUCER), BODY_PACKAGE,
+	{ "POST", "/v1/transfers", NULL, ROLE_MASK(ROLE_PRODUCER), BODY_PACKAGE,
 	  api_transfer_post },
-	{ "GET", "/v1/transfers/", 1, ANY_ROLE, BODY_NONE, api_transfer_get },
-	{ "GET", "/v1/units", 0, ANY_ROLE, BODY_NONE, api_units_list },
-	{ "GET", "/v1/units/", 1, ANY_ROLE, BODY_NONE, api_unit_get },
-	{ "GET", "/v1/objects/", 1, ANY_ROLE, BODY_NONE, api_object_get },
-	{ "POST", "/v1/rules", 0, ROLE_MASK(ROLE_ADMIN) |
+	{ "GET", "/v1/transfers/", "", ANY_ROLE, BODY_NONE, api_transfer_get },
+	{ "GET", "/v1/units", NULL, ANY_ROLE, BODY_NONE, api_units_list },
+	{ "GET", "/v1/units/", "", ANY_ROLE, BODY_NONE, api_unit_get },
+	{ "GET", "/v1/objects/", "", ANY_ROLE, BODY_NONE, api_object_get },
+	{ "POST", "/v1/rules", NULL, ROLE_MASK(ROLE_ADMIN) |
 	  ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL, api_rules_post },
-	{ "GET", "/v1/rules", 0, ANY_ROLE, BODY_NONE, api_rules_get },
-	{ "POST", "/v1/jobs/ages", 0, ROLE_MASK(ROLE_ADMIN) |
+	{ "GET", "/v1/rules", NULL, ANY_ROLE, BODY_NONE, api_rules_get },
+	{ "POST", "/v1/jobs/ages", NULL, ROLE_MASK(ROLE_ADMIN) |
 	  ROLE_MASK(ROLE_ARCHIVIST), BODY_NONE, api_ages_post },
-	{ "POST", "/v1/holds", 0, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
+	{ "POST", "/v1/holds", NULL, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
 	  api_holds_post },
-	{ "GET", "/v1/holds", 0, ROLE_MASK(ROLE_ARCHIVIST) |
+	{ "GET", "/v1/holds", NULL, ROLE_MASK(ROLE_ARCHIVIST) |
 	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_holds_get },
-	{ "DELETE", "/v1/holds/", 1, ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
+	{ "DELETE", "/v1/holds/", "", ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL,
 	  api_hold_delete },
-	{ "GET", "/v1/journal", 0, ROLE_MASK(ROLE_AUDITOR) |
+	{ "GET", "/v1/journal", NULL, ROLE_MASK(ROLE_AUDITOR) |
 	  ROLE_MASK(ROLE_ARCHIVIST) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_journal_get },
-	{ "GET", "/v1/stats", 0, ROLE_MASK(ROLE_ARCHIVIST) |
+	{ "GET", "/v1/stats", NULL, ROLE_MASK(ROLE_ARCHIVIST) |
 	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_stats_get },
 };
@@ -162,6 +162,10 @@ send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 		r = MHD_create_response_from_callback(resp->length, 64 * 1024,
 		    object_reader, resp->reader, object_reader_free);
 		resp->reader = NULL;
+	} else if (resp->has_fd) {
+		r = MHD_create_response_from_fd64(resp->length, resp->fd);
+		if (r != NULL)
+			resp->has_fd = 0;	/* MHD closes it */
 	} else
 		r = MHD_create_response_from_buffer(resp->body.len,
 		    resp->body.data ? resp->body.data : (char *)"",
@@ -174,6 +178,14 @@ send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 	if (resp->location[0] != '\0')
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION,
 		    resp->location);
+	if (resp->filename[0] != '\0') {
+		char cd[192];
+
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"",
+		    resp->filename);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+		    cd);
+	}
 	if (resp->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer realm=\"sae\"");
@@ -208,24 +220,41 @@ answer_error(struct conn_state *cs, struct MHD_Connection *conn, int status,
 	return ret;
 }
 
-static const struct route *
-route_find(const char *method, const char *url, const char **arg,
-    int *path_known)
+/*
+ * Whether ${url} is ${prefix}, an identifier, then ${suffix}; the
+ * identifier is copied to ${id}.  Every identifier we hand out
+ * has one shape: anything else names nothing.
+ */
+static int
+route_arg(const char *url, const char *prefix, const char *suffix,
+    char id[SAE_ID_LEN + 1])
 {
-	size_t i, n;
+	size_t n = strlen(prefix);
+
+	if (strncmp(url, prefix, n) != 0 || strlen(url + n) < SAE_ID_LEN)
+		return 0;
+	url += n;
+	if (strcmp(url + SAE_ID_LEN, suffix) != 0)
+		return 0;
+	memcpy(id, url, SAE_ID_LEN);
+	id[SAE_ID_LEN] = '\0';
+	return sae_id_valid(id);
+}
+
+static const struct route *
+route_find(const char *method, const char *url, char argbuf[SAE_ID_LEN + 1],
+    const char **arg, int *path_known)
+{
+	size_t i;
 
 	*path_known = 0;
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];
 
-		n = strlen(r->prefix);
-		if (r->has_arg) {
-			/* Every identifier we hand out has one shape: anything
-			 * else names nothing. */
-			if (strncmp(url, r->prefix, n) != 0 ||
-			    !sae_id_valid(url + n))
+		if (r->arg != NULL) {
+			if (!route_arg(url, r->prefix, r->arg, argbuf))
 				continue;
-			*arg = url + n;
+			*arg = argbuf;
 		} else {
 			if (strcmp(url, r->prefix) != 0)
 				continue;
@@ -449,7 +478,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->req.spool_fd = -1;
 		cs->pipe_fd = -1;
 		*con_cls = cs;
-		cs->route = route_find(method, url, &cs->req.arg, &known);
+		cs->route = route_find(method, url, cs->req.argbuf,
+		    &cs->req.arg, &known);
 		if (cs->route == NULL)
 			return answer_error(cs, conn, known ? 405 : 404,
 			    known ? "method %s is not allowed on %s" :
@@ -517,6 +547,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	cs->answered = 1;
 	ret = send_resp(conn, &resp);
 	store_reader_free(resp.reader);
+	if (resp.has_fd)
+		close(resp.fd);
 	sae_buf_done(&resp.body);
 	return ret;
 }

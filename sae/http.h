@@ -12,6 +12,7 @@
 
 #include "sae/buf.h"
 #include "sae/err.h"
+#include "sae/id.h"
 #include "sae/token.h"
 
 struct sae_daemon;
@@ -23,7 +24,8 @@ struct http_req {
 	struct MHD_Connection	*conn;
 	const char		*method;
 	const char		*url;
-	const char		*arg;		/* the id after the route prefix (checked) */
+	const char		*arg;		/* the id in the path (checked), in argbuf */
+	char			 argbuf[SAE_ID_LEN + 1];
 	struct token_info	 who;
 	sqlite3			*db;		/* a catalog connection lent for the call */
 	/* body: spooled (packages) or in memory (small bodies) */
@@ -44,6 +46,10 @@ struct http_resp {
 	/* streamed object: set by api_object_get */
 	struct store_reader *reader;
 	uint64_t	 length;
+	/* or a file: an open descriptor (given to the response) and its length */
+	int		 has_fd;
+	int		 fd;
+	char		 filename[128];	/* Content-Disposition: attachment */
 };
 
 /** http_query(req, key): a query-string argument, or NULL. */
