@@ -265,6 +265,42 @@ struct seda_reply {
 int	seda_reply_write(struct sae_buf *, const struct seda_reply *,
 	    struct sae_err *);
 
+/* The messages of the disposal process (SEDA 2.x main.xsd). */
+struct seda_disposal_msg {
+	enum seda_version	 version;
+	const char		*message_id;	/* our MessageIdentifier */
+	const char		*date;		/* xsd:dateTime */
+	const char		*comment;	/* message Comment, or NULL */
+	const char		*archival_agency;
+	const char * const	*units;		/* UnitIdentifier+ */
+	size_t			 nunits;
+	/* AuthorizationControlAuthorityRequest */
+	const char		*control_authority;
+	const char		*reason;	/* AuthorizationReason */
+	const char		*request_comment;	/* or NULL */
+	const char		*request_date;	/* xsd:date */
+	const char		*requester;	/* Requester/Identifier */
+	/* ArchiveDestructionNotification */
+	const char		*reply_id;	/* the visa: AuthorizationRequestReplyIdentifier */
+	const char		*originating_agency;
+};
+
+/**
+ * seda_authorization_request_write(out, m, err): appends an
+ * AuthorizationControlAuthorityRequest for the units ${m->units}, valid
+ * against the official XSD of ${m->version}.  SAE_EINVAL when a mandatory
+ * field is empty.
+ */
+int	seda_authorization_request_write(struct sae_buf *,
+	    const struct seda_disposal_msg *, struct sae_err *);
+
+/**
+ * seda_destruction_notification_write(out, m, err): appends an
+ * ArchiveDestructionNotification, as above.
+ */
+int	seda_destruction_notification_write(struct sae_buf *,
+	    const struct seda_disposal_msg *, struct sae_err *);
+
 /**
  * seda_validate(schemas, version, xml, len, report, err): validates any
  * message of ${version} against the XSD; adds a KO finding (CHECK_SEDA)

@@ -57,4 +57,14 @@ int	seda_schemas_validate_doc(const struct seda_schemas *,
 /** seda_utf8_clean(s): copy of ${s} XML 1.0 can carry (bad bytes: '?'). */
 char	*seda_utf8_clean(const char *);
 
+/** seda_token_ok(s): whether ${s} is a non-empty xsd:token once collapsed. */
+int	seda_token_ok(const char *);
+
+/**
+ * seda_xml_add(parent, name, text): appends <name>text</name> (text may be
+ * NULL) in the parent's namespace; the text is cleaned and escaped by
+ * libxml2.  Aborts on OOM, like sae_xmalloc.
+ */
+xmlNodePtr	seda_xml_add(xmlNodePtr, const char *, const char *);
+
 #endif

@@ -18,37 +18,10 @@
 #include "seda/seda.h"
 #include "seda/seda_internal.h"
 
-/* Text of a token type: not empty once XML whitespace is collapsed. */
-static int
-token_ok(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 1;
-	return 0;
-}
-
-/* Adds <name>text</name> under ${parent}; ${text} is cleaned and escaped. */
-static xmlNodePtr
-add(xmlNodePtr parent, const char *name, const char *text)
-{
-	char *clean = seda_utf8_clean(text);
-	xmlNodePtr n;
-
-	n = xmlNewTextChild(parent, parent->ns, (const xmlChar *)name,
-	    (const xmlChar *)clean);
-	free(clean);
-	if (n == NULL)
-		abort();	/* only on OOM, like sae_xmalloc */
-	return n;
-}
-
 static void
 add_agency(xmlNodePtr root, const char *name, const char *id)
 {
-	add(add(root, name, NULL), "Identifier", id);
+	seda_xml_add(seda_xml_add(root, name, NULL), "Identifier", id);
 }
 
 static void
@@ -60,19 +33,19 @@ add_events(xmlNodePtr root, const struct seda_reply *rp)
 
 	if (r == NULL || r->n == 0)
 		return;
-	op = add(root, "Operation", NULL);
+	op = seda_xml_add(root, "Operation", NULL);
 	for (i = 0; i < r->n; i++) {
 		const struct seda_finding *f = &r->items[i];
 
-		ev = add(op, "Event", NULL);
-		if (token_ok(f->type))
-			add(ev, "EventTypeCode", f->type);
-		add(ev, "EventDateTime", rp->date);
-		add(ev, "Outcome", seda_outcome_name(f->outcome));
-		if (token_ok(f->detail))
-			add(ev, "OutcomeDetail", f->detail);
-		if (token_ok(f->message))
-			add(ev, "OutcomeDetailMessage", f->message);
+		ev = seda_xml_add(op, "Event", NULL);
+		if (seda_token_ok(f->type))
+			seda_xml_add(ev, "EventTypeCode", f->type);
+		seda_xml_add(ev, "EventDateTime", rp->date);
+		seda_xml_add(ev, "Outcome", seda_outcome_name(f->outcome));
+		if (seda_token_ok(f->detail))
+			seda_xml_add(ev, "OutcomeDetail", f->detail);
+		if (seda_token_ok(f->message))
+			seda_xml_add(ev, "OutcomeDetailMessage", f->message);
 	}
 }
 
@@ -103,23 +76,23 @@ add_units(xmlNodePtr root, const struct seda_reply *rp)
 	for (i = 0; i < rp->nunits; i++)
 		if (rp->units[i].xml_id != NULL &&
 		    xmlValidateNCName((const xmlChar *)rp->units[i].xml_id,
-		    0) == 0 && token_ok(rp->units[i].system_id))
+		    0) == 0 && seda_token_ok(rp->units[i].system_id))
 			v[n++] = &rp->units[i];
 	qsort(v, n, sizeof(v[0]), unit_cmp);
 	if (n > 0) {
-		pkg = add(root, "DataObjectPackage", NULL);
-		dm = add(pkg, "DescriptiveMetadata", NULL);
+		pkg = seda_xml_add(root, "DataObjectPackage", NULL);
+		dm = seda_xml_add(pkg, "DescriptiveMetadata", NULL);
 		for (i = 0; i < n; i++) {
 			if (i > 0 &&
 			    strcmp(v[i]->xml_id, v[i - 1]->xml_id) == 0)
 				continue;
-			au = add(dm, "ArchiveUnit", NULL);
+			au = seda_xml_add(dm, "ArchiveUnit", NULL);
 			xmlNewProp(au, (const xmlChar *)"id",
 			    (const xmlChar *)v[i]->xml_id);
-			add(add(au, "Content", NULL), "SystemId",
+			seda_xml_add(seda_xml_add(au, "Content", NULL), "SystemId",
 			    v[i]->system_id);
 		}
-		add(pkg, "ManagementMetadata", NULL);
+		seda_xml_add(pkg, "ManagementMetadata", NULL);
 	}
 	free(v);
 }
@@ -147,7 +120,7 @@ seda_reply_write(struct sae_buf *out, const struct seda_reply *rp,
 		    "for a reply", (int)rp->version);
 	/* An empty identifier would make the reply invalid: refuse it. */
 	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!token_ok(need[i].value))
+		if (!seda_token_ok(need[i].value))
 			return sae_err_set(err, SAE_EINVAL, "cannot write an "
 			    "ArchiveTransferReply: '%s' is empty",
 			    need[i].name);
@@ -159,19 +132,19 @@ seda_reply_write(struct sae_buf *out, const struct seda_reply *rp,
 	xmlDocSetRootElement(doc, root);
 	xmlSetNs(root, xmlNewNs(root, (const xmlChar *)
 	    seda_version_ns(rp->version), NULL));
-	add(root, "Date", rp->date);
-	add(root, "MessageIdentifier", rp->message_id);
-	if (token_ok(rp->archival_agreement))
-		add(root, "ArchivalAgreement", rp->archival_agreement);
-	clv = add(root, "CodeListVersions", NULL);
-	if (token_ok(rp->code_list_version))
-		add(clv, "ReplyCodeListVersion", rp->code_list_version);
+	seda_xml_add(root, "Date", rp->date);
+	seda_xml_add(root, "MessageIdentifier", rp->message_id);
+	if (seda_token_ok(rp->archival_agreement))
+		seda_xml_add(root, "ArchivalAgreement", rp->archival_agreement);
+	clv = seda_xml_add(root, "CodeListVersions", NULL);
+	if (seda_token_ok(rp->code_list_version))
+		seda_xml_add(clv, "ReplyCodeListVersion", rp->code_list_version);
 	add_units(root, rp);
-	add(root, "ReplyCode", seda_outcome_name(code));
+	seda_xml_add(root, "ReplyCode", seda_outcome_name(code));
 	add_events(root, rp);
-	add(root, "MessageRequestIdentifier", rp->request_id);
-	if (code != SEDA_KO && token_ok(rp->grant_date))
-		add(root, "GrantDate", rp->grant_date);
+	seda_xml_add(root, "MessageRequestIdentifier", rp->request_id);
+	if (code != SEDA_KO && seda_token_ok(rp->grant_date))
+		seda_xml_add(root, "GrantDate", rp->grant_date);
 	add_agency(root, "ArchivalAgency", rp->archival_agency);
 	add_agency(root, "TransferringAgency", rp->transferring_agency);
 	xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);

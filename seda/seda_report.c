@@ -1,7 +1,8 @@
 /*
  * seda_report.c: struct seda_report (the findings that become the Events
  * of a reply), the collector turning libxml2 errors into finding text, and
- * the cleaning of text before it goes into XML.  Touches only memory.
+ * the cleaning of text before it goes into XML and the small helpers that
+ * put it there.  Touches only memory.
  */
 #include "config.h"
 
@@ -187,4 +188,29 @@ seda_utf8_clean(const char *s)
 	}
 	*o = '\0';
 	return out;
+}
+
+int
+seda_token_ok(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 1;
+	return 0;
+}
+
+xmlNodePtr
+seda_xml_add(xmlNodePtr parent, const char *name, const char *text)
+{
+	char *clean = seda_utf8_clean(text);
+	xmlNodePtr n;
+
+	n = xmlNewTextChild(parent, parent->ns, (const xmlChar *)name,
+	    (const xmlChar *)clean);
+	free(clean);
+	if (n == NULL)
+		abort();	/* only on OOM, like sae_xmalloc */
+	return n;
 }

@@ -2,7 +2,9 @@
  * test_seda_reply.c: seda_reply_write: OK, WARNING and KO replies in the
  * three versions, each validated by seda_validate against the real
  * schemas of ../shared; escaping, element order, units echoed with their
- * SystemId, refusal of an empty request id.
+ * SystemId, refusal of an empty request id; the disposal messages
+ * (AuthorizationControlAuthorityRequest, ArchiveDestructionNotification)
+ * in the three versions.
  */
 #include "config.h"
 
@@ -279,6 +281,82 @@ test_seda_reply__units_echoed(void **state)
 	sae_buf_done(&out);
 }
 
+static void
+disposal_init(struct seda_disposal_msg *m, enum seda_version v,
+    const char *const *units, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->version = v;
+	m->message_id = "ACAR-01";
+	m->date = "2031-03-01T09:00:00Z";
+	m->comment = "Bordereau d'élimination <Mairie & CCAS>";
+	m->archival_agency = "SAE_COMMUNE_X";
+	m->units = units;
+	m->nunits = n;
+	m->control_authority = "AD-99";
+	m->reason = "DUA échue, sort final : destruction";
+	m->request_date = "2031-03-01";
+	m->requester = "SAE_COMMUNE_X";
+	m->reply_id = "VISA-2031-007";
+	m->originating_agency = "MAIRIE-X";
+}
+
+static void
+test_seda_disposal__messages_each_version(void **state)
+{
+	static const char *const units[] = { "01J0000000000000000000000A",
+	    "01J0000000000000000000000B" };
+	struct seda_disposal_msg m;
+	enum seda_version v;
+	struct sae_buf out = SAE_BUF_INIT;
+	struct sae_err err;
+
+	(void)state;
+	for (v = SEDA_V21; v < SEDA_NVERSIONS; v++) {
+		disposal_init(&m, v, units, 2);
+		sae_buf_reset(&out);
+		assert_int_equal(seda_authorization_request_write(&out, &m,
+		    &err), 0);
+		assert_valid(v, &out);
+		assert_non_null(strstr(out.data,
+		    "<AuthorizationControlAuthorityRequest"));
+		assert_int_equal(count(out.data, "<UnitIdentifier>"), 2);
+		assert_non_null(strstr(out.data, "&lt;Mairie &amp; CCAS&gt;"));
+		assert_non_null(strstr(out.data,
+		    "<ControlAuthority>\n    <Identifier>AD-99</Identifier>"));
+		sae_buf_reset(&out);
+		assert_int_equal(seda_destruction_notification_write(&out, &m,
+		    &err), 0);
+		assert_valid(v, &out);
+		assert_non_null(strstr(out.data, "<AuthorizationRequestReply"
+		    "Identifier>VISA-2031-007</AuthorizationRequestReply"
+		    "Identifier>"));
+		assert_int_equal(count(out.data, "<UnitIdentifier>"), 2);
+	}
+	sae_buf_done(&out);
+}
+
+static void
+test_seda_disposal__refuses_empty_fields(void **state)
+{
+	static const char *const units[] = { "01J0000000000000000000000A" };
+	struct seda_disposal_msg m;
+	struct sae_buf out = SAE_BUF_INIT;
+	struct sae_err err;
+
+	(void)state;
+	disposal_init(&m, SEDA_V22, units, 1);
+	m.reply_id = " ";
+	assert_int_equal(seda_destruction_notification_write(&out, &m, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "AuthorizationRequestReplyIdentifier"));
+	disposal_init(&m, SEDA_V22, units, 0);
+	assert_int_equal(seda_authorization_request_write(&out, &m, &err), -1);
+	assert_non_null(strstr(err.msg, "without units"));
+	assert_int_equal(out.len, 0);
+	sae_buf_done(&out);
+}
+
 /* seda_validate really validates: a reply missing a part is KO. */
 static void
 test_seda_reply__validate_catches(void **state)
@@ -319,6 +397,8 @@ main(void)
 		cmocka_unit_test(test_seda_reply__empty_request_id),
 		cmocka_unit_test(test_seda_reply__units_echoed),
 		cmocka_unit_test(test_seda_reply__validate_catches),
+		cmocka_unit_test(test_seda_disposal__messages_each_version),
+		cmocka_unit_test(test_seda_disposal__refuses_empty_fields),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
