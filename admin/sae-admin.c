@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "policies/retention.h"
 #include "sae/ages.h"
@@ -17,15 +18,19 @@
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
+#include "sae/disposal.h"
 #include "sae/fsutil.h"
 #include "sae/holds.h"
 #include "sae/id.h"
 #include "sae/journal.h"
 #include "sae/log.h"
+#include "sae/proof.h"
 #include "sae/rules.h"
 #include "sae/seal.h"
 #include "sae/stats.h"
 #include "sae/token.h"
+#include "sae/tsa.h"
+#include "sae/xmalloc.h"
 
 struct cmd {
 	const char	*group;
@@ -462,6 +467,44 @@ cmd_rules_show(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+/* "12.3 MiB": sizes on the progress line. */
+static void
+human(char *out, size_t size, double bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	size_t u = 0;
+
+	while (bytes >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, size, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
+}
+
+struct audit_tty {
+	int	shown;		/* a line to end with a newline */
+};
+
+/* Progress on a terminal: rewritten in place, on stderr. */
+static void
+audit_progress(void *arg, const struct audit_progress *pr)
+{
+	struct audit_tty *t = arg;
+	char done[32], total[32], rate[32];
+	long long copies = pr->copies_total > pr->copies_done ?
+	    pr->copies_total : pr->copies_done;
+
+	human(done, sizeof(done), (double)pr->bytes_done);
+	human(total, sizeof(total), (double)pr->bytes_total);
+	human(rate, sizeof(rate), pr->seconds > 0 ?
+	    (double)pr->bytes_done / pr->seconds : 0);
+	fprintf(stderr, "\raudit: %lld/%lld copies, %s read (of %s listed), "
+	    "%s/s, %.0f s   ", pr->copies_done, copies, done, total, rate,
+	    pr->seconds);
+	fflush(stderr);
+	t->shown = 1;
+}
+
 static int
 cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
@@ -470,13 +513,16 @@ cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		{ "repair", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct audit_options ao = { 100, 0 };
+	struct audit_options ao;
+	struct audit_tty tty = { 0 };
 	struct sae_err err;
-	char dir[4096], path[4096], *text;
+	char path[4096];
 	json_t *report, *p;
 	size_t i;
-	int c, ok;
+	int c, ok, rc;
 
+	memset(&ao, 0, sizeof(ao));
+	ao.sample = 100;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:r", opts, NULL)) != -1)
 		switch (c) {
@@ -491,8 +537,17 @@ cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		case 'r': ao.repair = 1; break;
 		default: return 2;
 		}
-	if (daemon_attach_store(d, &err) == -1 ||
-	    audit_run(db, d->store, &ao, "sae-admin", &report, &err) == -1)
+	/* Progress only for a person watching: never into a log or a pipe. */
+	if (isatty(STDERR_FILENO)) {
+		ao.progress = audit_progress;
+		ao.progress_arg = &tty;
+	}
+	if (daemon_attach_store(d, &err) == -1)
+		return fail(&err);
+	rc = audit_run(db, d->store, &ao, "sae-admin", &report, &err);
+	if (tty.shown)
+		fputc('\n', stderr);
+	if (rc == -1)
 		return fail(&err);
 	ok = json_is_true(json_object_get(report, "ok"));
 	printf("audit of %lld copies (%lld read, %lld bytes): %zu problem(s), "
@@ -512,19 +567,274 @@ cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		    json_string_value(json_object_get(p, "offer")) : "-",
 		    json_is_true(json_object_get(p, "repaired")) ?
 		    " -- repaired" : "");
-	/* The report is kept for auditors, as JSON. */
-	if (sae_path(dir, sizeof(dir), "%s/audits", d->cfg.data_dir) == 0 &&
-	    sae_fs_mkdirp(dir, 0700, NULL) == 0 && sae_path(path,
-	    sizeof(path), "%s/%s.json", dir, json_string_value(
-	    json_object_get(report, "date"))) == 0) {
-		text = json_dumps(report, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-		if (sae_fs_write_atomic(path, text, strlen(text), 0600,
-		    &err) == 0)
-			printf("report: %s\n", path);
-		free(text);
-	}
+	/* The report is kept for auditors, beside the daemon's. */
+	if (audit_report_save(d->cfg.data_dir, report, path, sizeof(path),
+	    &err) == 0)
+		printf("report: %s\n", path);
+	else
+		fprintf(stderr, "sae-admin: %s\n", err.msg);
 	json_decref(report);
 	return ok ? 0 : sae_err_exit(SAE_ECORRUPT);
+}
+
+/* The daemon's TSA, for a seal and the manifest's token; never made here. */
+static int
+attach_tsa(struct sae_daemon *d, struct sae_err *err)
+{
+	struct tsa_conf tc;
+	char dir[4096];
+	int created;
+
+	if (sae_path(dir, sizeof(dir), "%s/tsa", d->cfg.data_dir) == -1)
+		return sae_err_set(err, SAE_EINVAL, "data directory path too "
+		    "long");
+	if (!sae_fs_exists(dir))
+		return sae_err_set(err, SAE_ENOTFOUND, "no time-stamping "
+		    "authority in '%s' (saed makes it at its first start)",
+		    dir);
+	memset(&tc, 0, sizeof(tc));
+	tc.dir = dir;
+	tc.policy_oid = d->cfg.tsa_policy;
+	tc.name = "sae TSA";
+	tc.validity_days = d->cfg.tsa_validity_days;
+	return tsa_open(&d->tsa, &tc, &created, err);
+}
+
+static int
+cmd_proof(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "objects", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct proof_opts po = { NULL, "sae-admin", 0 };
+	struct proof_result pr;
+	struct sae_err err;
+	const char *out = NULL;
+	char tmp[4096], dir[4096], *slash;
+	int c, fd, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1)
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'O': po.objects = 1; break;
+		default: return 2;
+		}
+	if (out == NULL || optind + 1 != argc) {
+		fprintf(stderr, "usage: sae-admin proof UNIT-ID -o FILE "
+		    "[--objects]\n");
+		return 2;
+	}
+	if (attach_tsa(d, &err) == -1 ||
+	    (po.objects && daemon_attach_store(d, &err) == -1))
+		return fail(&err);
+	/* Atomic: FILE is the whole bundle or is left as it was. */
+	if (sae_path(tmp, sizeof(tmp), "%s.XXXXXX", out) == -1 ||
+	    sae_path(dir, sizeof(dir), "%s", out) == -1) {
+		fprintf(stderr, "sae-admin: path too long: '%s'\n", out);
+		return 2;
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		sae_err_sys(&err, SAE_EIO, "cannot create '%s'", tmp);
+		return fail(&err);
+	}
+	rc = proof_build(fd, db, d->store, d->tsa, argv[optind], &po, &pr,
+	    &err);
+	if (rc == 0 && fsync(fd) == -1)
+		rc = sae_err_sys(&err, SAE_EIO, "cannot write '%s'", tmp);
+	if (close(fd) == -1 && rc == 0)
+		rc = sae_err_sys(&err, SAE_EIO, "cannot write '%s'", tmp);
+	if (rc == 0 && rename(tmp, out) == -1)
+		rc = sae_err_sys(&err, SAE_EIO, "cannot rename '%s' to '%s'",
+		    tmp, out);
+	if (rc == -1) {
+		unlink(tmp);
+		return fail(&err);
+	}
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (sae_fs_fsync_dir(dir, &err) == -1)
+		return fail(&err);
+	printf("proof of unit %s: %s (%llu bytes; %lld journal entries, "
+	    "%lld objects%s)\nmanifest sha256 %s\n", argv[optind], out,
+	    (unsigned long long)pr.size, pr.entries, pr.objects,
+	    po.objects ? " included" : " listed", pr.manifest_sha256);
+	return 0;
+}
+
+/* disposal propose: lists of what may be destroyed today. */
+static int
+cmd_disposal_propose(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+	char today[11];
+	json_t *ids;
+	size_t i;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: sae-admin disposal propose\n");
+		return 2;
+	}
+	ages_today(today);
+	if (disposal_propose(db, &d->cfg, today, "sae-admin", &ids, &err) == -1)
+		return fail(&err);
+	if (json_array_size(ids) == 0)
+		printf("no unit may be destroyed today: no list made\n");
+	for (i = 0; i < json_array_size(ids); i++)
+		printf("%s\n", json_string_value(json_array_get(ids, i)));
+	json_decref(ids);
+	return 0;
+}
+
+static int
+cmd_disposal_list(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+	json_t *a, *l;
+	size_t i;
+
+	(void)d;
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: sae-admin disposal list\n");
+		return 2;
+	}
+	if (disposal_list(db, &a, &err) == -1)
+		return fail(&err);
+	printf("%-26s  %-9s  %-12s  %7s  %7s  %14s  %s\n", "ID", "STATE",
+	    "AGENCY", "UNITS", "OBJECTS", "BYTES", "CREATED");
+	json_array_foreach(a, i, l)
+		printf("%-26s  %-9s  %-12s  %7lld  %7lld  %14lld  %s\n",
+		    json_string_value(json_object_get(l, "id")),
+		    json_string_value(json_object_get(l, "state")),
+		    json_is_string(json_object_get(l, "agency")) ?
+		    json_string_value(json_object_get(l, "agency")) : "-",
+		    (long long)json_integer_value(json_object_get(l, "units")),
+		    (long long)json_integer_value(json_object_get(l, "objects")),
+		    (long long)json_integer_value(json_object_get(l, "bytes")),
+		    json_string_value(json_object_get(l, "created")));
+	json_decref(a);
+	return 0;
+}
+
+/* disposal show ID [--html | --request | --notification]. */
+static int
+cmd_disposal_show(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_buf out = SAE_BUF_INIT;
+	struct sae_err err;
+	json_t *o;
+	char *text;
+	int rc;
+
+	if (argc == 2) {
+		if (disposal_get(db, argv[1], &o, &err) == -1)
+			return fail(&err);
+		text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text);
+		free(text);
+		json_decref(o);
+		return 0;
+	}
+	if (argc != 3 || (strcmp(argv[2], "--html") &&
+	    strcmp(argv[2], "--request") && strcmp(argv[2], "--notification"))) {
+		fprintf(stderr, "usage: sae-admin disposal show ID [--html | "
+		    "--request | --notification]\n");
+		return 2;
+	}
+	if (!strcmp(argv[2], "--html"))
+		rc = disposal_bordereau(db, &d->cfg, argv[1], &out, &err);
+	else
+		rc = disposal_document(db, argv[1], !strcmp(argv[2],
+		    "--request") ? DISPOSAL_REQUEST : DISPOSAL_NOTIFICATION,
+		    &out, &err);
+	if (rc == 0)
+		fwrite(out.data, 1, out.len, stdout);
+	sae_buf_done(&out);
+	return rc == -1 ? fail(&err) : 0;
+}
+
+static int
+cmd_disposal_approve(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "visa", required_argument, NULL, 'v' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "comment", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct disposal_decision dec;
+	struct sae_err err;
+	const char **ex;
+	int c, rc;
+
+	memset(&dec, 0, sizeof(dec));
+	ex = sae_xcalloc((size_t)argc + 1, sizeof(*ex));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:x:c:", opts, NULL)) != -1)
+		switch (c) {
+		case 'v': dec.visa = optarg; break;
+		case 'x': ex[dec.nexclude++] = optarg; break;
+		case 'c': dec.comment = optarg; break;
+		default: free(ex); return 2;
+		}
+	if (optind + 1 != argc || dec.visa == NULL) {
+		fprintf(stderr, "usage: sae-admin disposal approve ID --visa REF "
+		    "[--exclude UNIT]... [--comment TEXT]\n");
+		free(ex);
+		return 2;
+	}
+	dec.exclude = ex;
+	rc = disposal_approve(db, &d->cfg, argv[optind], &dec, "sae-admin",
+	    &err);
+	free(ex);
+	if (rc == -1)
+		return fail(&err);
+	printf("disposal list %s approved (visa %s, %zu unit(s) excluded); "
+	    "saed carries it out when it is due\n", argv[optind], dec.visa,
+	    dec.nexclude);
+	return 0;
+}
+
+static int
+cmd_disposal_reject(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+
+	(void)d;
+	if (argc != 4 || strcmp(argv[2], "--reason") != 0) {
+		fprintf(stderr, "usage: sae-admin disposal reject ID --reason "
+		    "TEXT\n");
+		return 2;
+	}
+	if (disposal_reject(db, argv[1], argv[3], "sae-admin", &err) == -1)
+		return fail(&err);
+	printf("disposal list %s rejected\n", argv[1]);
+	return 0;
+}
+
+static int
+cmd_disposal_decide(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+
+	(void)d;
+	if (argc != 3 && !(argc == 5 && !strcmp(argv[3], "--comment"))) {
+		fprintf(stderr, "usage: sae-admin disposal decide UNIT "
+		    "keep|destroy [--comment TEXT]\n");
+		return 2;
+	}
+	if (disposal_decide(db, argv[1], argv[2], argc == 5 ? argv[4] : NULL,
+	    "sae-admin", &err) == -1)
+		return fail(&err);
+	printf("unit %s: %s\n", argv[1], !strcmp(argv[2], "keep") ?
+	    "kept (definitive)" : "to destroy (next disposal list)");
+	return 0;
 }
 
 static const struct cmd cmds[] = {
@@ -543,8 +853,20 @@ static const struct cmd cmds[] = {
 	{ "hold", "lift", cmd_hold_lift, "hold lift HOLD --reason TEXT" },
 	{ "hold", "list", cmd_hold_list, "hold list [UNIT]" },
 	{ "status", NULL, cmd_status, "status" },
+	{ "disposal", "propose", cmd_disposal_propose, "disposal propose" },
+	{ "disposal", "list", cmd_disposal_list, "disposal list" },
+	{ "disposal", "show", cmd_disposal_show, "disposal show ID [--html | "
+	  "--request | --notification]" },
+	{ "disposal", "approve", cmd_disposal_approve, "disposal approve ID "
+	  "--visa REF [--exclude UNIT]... [--comment TEXT]" },
+	{ "disposal", "reject", cmd_disposal_reject, "disposal reject ID "
+	  "--reason TEXT" },
+	{ "disposal", "decide", cmd_disposal_decide, "disposal decide UNIT "
+	  "keep|destroy [--comment TEXT]" },
 	{ "audit", NULL, cmd_audit, "audit [--sample PERCENT] [--repair]" },
 	{ "ages", NULL, cmd_ages, "ages                (recompute every unit's age now)" },
+	{ "proof", NULL, cmd_proof, "proof UNIT-ID -o FILE [--objects]  (the "
+	  "unit's proof bundle, see sae-verify(1))" },
 };
 
 static void

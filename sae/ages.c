@@ -47,6 +47,7 @@ struct node {
 	size_t			 nparents;
 	size_t			*parents;
 	size_t			 root;		/* its transfer's virtual root */
+	char			 decision;	/* an archivist's: 'k'eep, 'd'estroy, 0 */
 };
 
 struct load {
@@ -137,18 +138,21 @@ load_units(sqlite3 *db, struct load *l, struct sae_err *err)
 	sqlite3_stmt *st;
 	int rc, k;
 
-	st = catalog_prepare(db, "SELECT seq, id, rule, rule_start, rule_end, "
-	    "final_action, age, held, hold_end, current_end FROM unit WHERE "
-	    "state = 'alive' ORDER BY seq", err);
+	st = catalog_prepare(db, "SELECT u.seq, u.id, d.decision, rule, "
+	    "rule_start, rule_end, final_action, age, held, hold_end, "
+	    "current_end FROM unit u LEFT JOIN decision d ON d.unit = u.seq "
+	    "WHERE u.state = 'alive' ORDER BY u.seq", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t i = node_add(l, sqlite3_column_int64(st, 0),
 		    catalog_text(st, 1));
+		const char *dec = catalog_text(st, 2);
 
+		l->nodes[i].decision = dec != NULL ? dec[0] : 0;
 		for (k = 0; k < NCOLS; k++)
 			l->nodes[i].old[k] = sae_xstrdup(catalog_text(st,
-			    2 + k));
+			    3 + k));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -363,6 +367,13 @@ settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	int changed = 0;
 	size_t k;
 
+	/* A unit awaiting the archivist's keep-or-destroy goes where the
+	 * archivist said; while the rules say otherwise, the decision waits. */
+	if (age == RET_REVIEW && n->decision == 'k')
+		age = RET_DEFINITIVE;
+	else if (age == RET_REVIEW && n->decision == 'd')
+		age = RET_DISPOSAL;
+
 	if (e->nrules[DUA_APPRAISAL] > 0) {
 		nv[0] = e->rules[DUA_APPRAISAL][0].rule_id;
 		nv[1] = e->rules[DUA_APPRAISAL][0].start;
@@ -557,9 +568,7 @@ ages_recompute(sqlite3 *db, const char *today, const char *agent,
 		goto out;
 	/* Whoever moves copies (saed's scheduler) sees that ages changed,
 	 * even when sae-admin changed them. */
-	if (stats->age_changes > 0 && catalog_exec(db, "INSERT INTO meta "
-	    "VALUES ('ages_generation', '1') ON CONFLICT(key) DO UPDATE SET "
-	    "value = value + 1", err) == -1)
+	if (stats->age_changes > 0 && ages_bump_generation(db, err) == -1)
 		goto out;
 	if (catalog_commit(db, err) == -1)
 		goto out;
@@ -598,6 +607,13 @@ out:
 		*changes = NULL;
 	}
 	return ret;
+}
+
+int
+ages_bump_generation(sqlite3 *db, struct sae_err *err)
+{
+	return catalog_exec(db, "INSERT INTO meta VALUES ('ages_generation', "
+	    "'1') ON CONFLICT(key) DO UPDATE SET value = value + 1", err);
 }
 
 long long

@@ -45,6 +45,13 @@ struct dua_table;
 int	ages_preview(sqlite3 *, const struct dua_table *, const char *,
 	    const struct ret_defaults *, json_t **, struct sae_err *);
 
+/**
+ * ages_bump_generation(db, err): increments the counter below, inside the
+ * caller's transaction, after changing some unit's age by other means (an
+ * archivist's keep-or-destroy decision).
+ */
+int	ages_bump_generation(sqlite3 *, struct sae_err *);
+
 /** ages_generation(db): the counter above (0 before any change). */
 long long	ages_generation(sqlite3 *);
 

@@ -1,34 +1,45 @@
 /*
  * api_units.c: GET /v1/units (paginated, filtered by transfer, agency,
  * rule, age, DUA end dates and title), GET /v1/units/ID (one unit
- * with its objects) and GET /v1/objects/ID (the original bytes, from a
- * copy whose digest was checked first).  Producers see their own units, or
- * their agency's when their token names one.
+ * with its objects), GET /v1/units/ID/proof (its proof bundle, a zip
+ * streamed from an unlinked temp file) and GET /v1/objects/ID (the
+ * original bytes, from a copy whose digest was checked first).
+ * Producers see their own units, or their agency's when their token
+ * names one.
  */
 #include "config.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sae/ages.h"
 #include "sae/api.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
+#include "sae/disposal.h"
+#include "sae/fsutil.h"
 #include "sae/holds.h"
 #include "sae/id.h"
 #include "sae/log.h"
+#include "sae/proof.h"
 #include "storage/store.h"
 
 #define VISIBLE \
 	"(?1 = 0 OR u.producer = ?2 OR (?3 IS NOT NULL AND u.agency = ?3))"
 
-/* Binds ?1..?3 of VISIBLE for the caller. */
+/* Binds ?1..?3 of VISIBLE for the caller (NULL: no caller, sees all). */
 static void
 bind_visibility(sqlite3_stmt *st, const struct token_info *who)
 {
+	if (who == NULL) {	/* sae-admin, on the data directory itself */
+		sqlite3_bind_int(st, 1, 0);
+		return;
+	}
 	sqlite3_bind_int(st, 1, who->role == ROLE_PRODUCER);
 	sqlite3_bind_int64(st, 2, who->id);
 	catalog_bind_text(st, 3, who->agency[0] ? who->agency : NULL);
@@ -45,7 +56,7 @@ col_json(sqlite3_stmt *st, int col)
 static void
 send_json(struct http_resp *resp, json_t *o)
 {
-	char *text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	char *text = json_dumps(o, API_JSON_FLAGS);
 
 	resp->status = 200;
 	resp->content_type = "application/json";
@@ -213,34 +224,29 @@ unit_objects(sqlite3 *db, long long seq, struct sae_err *err)
 	return arr;
 }
 
-void
-api_unit_get(struct sae_daemon *d, struct http_req *req,
-    struct http_resp *resp)
+int
+api_unit_json(sqlite3 *db, const char *id, const struct token_info *who,
+    json_t **out, struct sae_err *err)
 {
 	json_t *root = NULL, *parents, *objs, *dates, *holds, *h;
 	sqlite3_stmt *st = NULL, *ps = NULL;
-	struct sae_err err;
 	char today[11];
 	long long seq;
 	size_t k;
-	int held;
-	sqlite3 *db;
+	int held, ret = -1;
 
-	(void)d;
-	db = req->db;
+	*out = NULL;
 	st = catalog_prepare(db, "SELECT u.seq, u.id, u.xml_id, u.title, "
 	    "u.level, u.transfer, u.agency, u.start_date, u.end_date, u.rule, "
 	    "u.rule_start, u.rule_end, u.final_action, u.age, u.created, "
 	    "u.state, u.held, u.hold_end FROM unit u WHERE u.id = ?4 AND "
-	    VISIBLE, &err);
-	if (st == NULL) {
-		http_error(resp, 500, "%s", err.msg);
+	    VISIBLE, err);
+	if (st == NULL)
 		goto out;
-	}
-	bind_visibility(st, &req->who);
-	catalog_bind_text(st, 4, req->arg);
+	bind_visibility(st, who);
+	catalog_bind_text(st, 4, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		http_error(resp, 404, "no unit '%s'", req->arg);
+		sae_err_set(err, SAE_ENOTFOUND, "no unit '%s'", id);
 		goto out;
 	}
 	seq = sqlite3_column_int64(st, 0);
@@ -252,7 +258,7 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	json_object_set_new(root, "transfer", col_json(st, 5));
 	json_object_set_new(root, "agency", col_json(st, 6));
 	ps = catalog_prepare(db, "SELECT p.id FROM unit_parent up JOIN unit p "
-	    "ON p.seq = up.parent WHERE up.unit = ? ORDER BY p.seq", &err);
+	    "ON p.seq = up.parent WHERE up.unit = ? ORDER BY p.seq", err);
 	parents = json_array();
 	if (ps != NULL) {
 		sqlite3_bind_int64(ps, 1, seq);
@@ -275,10 +281,8 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	/* Holds: the package's HoldRule (computed with the other rules)
 	 * and those archivists placed. */
 	ages_today(today);
-	if (hold_list(db, req->arg, today, &holds, &err) == -1) {
-		http_error(resp, 500, "%s", err.msg);
+	if (hold_list(db, id, today, &holds, err) == -1)
 		goto out;
-	}
 	held = sqlite3_column_int(st, 16);
 	json_array_foreach(holds, k, h)
 		held |= json_is_true(json_object_get(h, "active"));
@@ -286,16 +290,63 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 	json_object_set_new(root, "hold_rule_end", col_json(st, 17));
 	json_object_set_new(root, "holds", holds);
 	json_object_set_new(root, "created", col_json(st, 14));
-	if ((objs = unit_objects(db, seq, &err)) == NULL) {
-		http_error(resp, 500, "%s", err.msg);
+	if ((objs = unit_objects(db, seq, err)) == NULL)
 		goto out;
-	}
 	json_object_set_new(root, "objects", objs);
-	send_json(resp, root);
+	*out = root;
+	root = NULL;
+	ret = 0;
 out:
 	json_decref(root);
 	sqlite3_finalize(st);
 	sqlite3_finalize(ps);
+	return ret;
+}
+
+void
+api_unit_get(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	struct sae_err err;
+	json_t *root;
+
+	(void)d;
+	if (api_unit_json(req->db, req->arg, &req->who, &root, &err) == -1) {
+		http_error(resp, sae_err_http(err.code), "%s", err.msg);
+		return;
+	}
+	/* A destroyed unit is gone: what remains is its tombstone. */
+	if (!strcmp(json_string_value(json_object_get(root, "state")),
+	    "destroyed")) {
+		json_decref(root);
+		if (disposal_tombstone(req->db, req->arg, &root, &err) == -1) {
+			http_error(resp, sae_err_http(err.code), "%s", err.msg);
+			return;
+		}
+		http_json(resp, 410, root);
+		return;
+	}
+	send_json(resp, root);
+	json_decref(root);
+}
+
+/* Whether every unit holding object ${id} was destroyed by a disposal. */
+static int
+object_destroyed(sqlite3 *db, const char *id)
+{
+	sqlite3_stmt *st;
+	int gone = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) > 0 AND sum(u.state = "
+	    "'alive') = 0 FROM object o JOIN unit_group g ON g.grp = o.grp JOIN "
+	    "unit u ON u.seq = g.unit WHERE o.id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		gone = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return gone;
 }
 
 void
@@ -322,7 +373,11 @@ api_object_get(struct sae_daemon *d, struct http_req *req,
 	bind_visibility(st, &req->who);
 	catalog_bind_text(st, 4, req->arg);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		http_error(resp, 404, "no object '%s'", req->arg);
+		if (object_destroyed(db, req->arg))
+			http_error(resp, 410, "object '%s' was destroyed with "
+			    "its unit (approved disposal)", req->arg);
+		else
+			http_error(resp, 404, "no object '%s'", req->arg);
 		goto out;
 	}
 	snprintf(hex, sizeof(hex), "%s", catalog_text(st, 0));
@@ -369,4 +424,62 @@ api_object_get(struct sae_daemon *d, struct http_req *req,
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(cs);
+}
+
+void
+api_unit_proof(struct sae_daemon *d, struct http_req *req,
+    struct http_resp *resp)
+{
+	const char *objects = http_query(req, "objects");
+	struct proof_result pr;
+	struct proof_opts po;
+	struct sae_err err;
+	char dir[PATH_MAX], tmpl[PATH_MAX];
+	int fd;
+
+	if (objects != NULL && strcmp(objects, "0") && strcmp(objects, "1")) {
+		http_error(resp, 400, "objects must be 0 or 1");
+		return;
+	}
+	po.who = &req->who;
+	po.agent = req->who.name;
+	po.objects = objects != NULL && !strcmp(objects, "1");
+	if (sae_path(dir, sizeof(dir), "%s/tmp", d->cfg.data_dir) == -1 ||
+	    sae_path(tmpl, sizeof(tmpl), "%s/proof-XXXXXX", dir) == -1) {
+		http_error(resp, 500, "data directory path too long");
+		return;
+	}
+	if (sae_fs_mkdirp(dir, 0700, &err) == -1) {
+		http_error(resp, 500, "%s", err.msg);
+		return;
+	}
+	/* Unlinked at once: a bundle of any size streams from the disk, and
+	 * nothing is left behind whatever happens next. */
+	if ((fd = mkstemp(tmpl)) == -1) {
+		sae_err_sys(&err, SAE_EIO, "cannot create '%s'", tmpl);
+		http_error(resp, 500, "%s", err.msg);
+		return;
+	}
+	unlink(tmpl);
+	if (proof_build(fd, req->db, d->store, d->tsa, req->arg, &po, &pr,
+	    &err) == -1 || (lseek(fd, 0, SEEK_SET) == -1 && sae_err_sys(&err,
+	    SAE_EIO, "cannot read the bundle back") == -1)) {
+		if (err.code != SAE_ENOTFOUND)
+			sae_log_err(LOG_ERR, &err, "proof unit=%s agent=%s",
+			    req->arg, req->who.name);
+		close(fd);
+		http_error(resp, sae_err_http(err.code), "%s", err.msg);
+		return;
+	}
+	sae_log(LOG_INFO, "proof unit=%s agent=%s objects=%d entries=%lld "
+	    "size=%llu manifest-sha256=%s", req->arg, req->who.name,
+	    po.objects, pr.entries, (unsigned long long)pr.size,
+	    pr.manifest_sha256);
+	resp->status = 200;
+	resp->content_type = "application/zip";
+	resp->has_fd = 1;
+	resp->fd = fd;
+	resp->length = pr.size;
+	snprintf(resp->filename, sizeof(resp->filename), "proof-%s.zip",
+	    req->arg);
 }

@@ -1,25 +1,148 @@
 /*
- * audit.c: existence, integrity and coherence of the stored objects.  Each
- * copy the catalog lists is read whole and checked against its content
- * digest (of the original bytes, whatever the encoding on disk); objects
- * of alive units without copies are named; --repair rewrites a bad copy
- * from a good one.  Reads the store and the catalog; journals the audit
- * and each repair.
+ * audit.c: existence, integrity and coherence of the stored objects.  The
+ * copies the catalog lists are fetched in key order, a window at a time,
+ * and read by a small pool of threads (each copy read whole and checked
+ * against its content digest, of the original bytes whatever the encoding
+ * on disk); results are merged in key order, so that a report does not
+ * depend on timing.  Objects of alive units without copies are named;
+ * --repair rewrites a bad copy from a good one.  Also the daemon's one
+ * background audit and the reports kept as DATA/audits/ID.json.
+ * Reads the store and the catalog; journals the audit and each repair.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
 #include "sae/audit.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
+#include "sae/fsutil.h"
 #include "sae/id.h"
 #include "sae/journal.h"
+#include "sae/log.h"
+#include "sae/xmalloc.h"
 #include "storage/store.h"
+
+#define WINDOW		64	/* copies fetched ahead of the merge */
+#define MAX_THREADS	4
+#define IO_SIZE		(256 * 1024)	/* read and hashed while in cache */
+#define PROGRESS_NS	250000000L
+#define META_LAST	"audit_last"
+#define CANCELLED	"audit cancelled: saed is stopping"
+
+/* ---------------------------------------------------- reading copies */
+
+enum { C_QUEUED, C_TAKEN, C_DONE };
+
+/* One copy to read; a worker owns it from TAKEN to DONE. */
+struct copyjob {
+	char		 sha[65];
+	char		*offer;
+	long long	 size;
+	int		 state;
+	int		 failed;
+	struct sae_err	 err;
+};
+
+struct pool {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 work;		/* a copy queued, or stop */
+	pthread_cond_t	 done;		/* a copy read */
+	struct copyjob	 jobs[WINDOW];
+	long long	 head, next, tail;	/* merge, take, fill */
+	int		 stop;
+	long long	 bytes;		/* read so far by every worker */
+	struct store	*st;
+	const int	*cancel;
+};
+
+static int
+cancelled(const int *cancel)
+{
+	return cancel != NULL && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Reads one copy whole: the reader checks the digest at the end. */
+static int
+read_copy(struct pool *p, struct copyjob *j, unsigned char *buf)
+{
+	struct store_reader *r;
+	unsigned char bin[32];
+	ssize_t n;
+
+	if (sae_unhex(bin, sizeof(bin), j->sha) != 32)
+		return sae_err_set(&j->err, SAE_ECORRUPT, "the catalog lists "
+		    "a copy named '%s', which is not a SHA-256", j->sha);
+	if (store_reader_open(&r, p->st, j->offer, bin, &j->err) == -1)
+		return -1;
+	while ((n = store_reader_read(r, buf, IO_SIZE, &j->err)) > 0) {
+		pthread_mutex_lock(&p->lock);
+		p->bytes += n;
+		pthread_mutex_unlock(&p->lock);
+		if (cancelled(p->cancel)) {
+			n = sae_err_set(&j->err, SAE_EINTERNAL, CANCELLED);
+			break;
+		}
+	}
+	store_reader_free(r);
+	return n == 0 ? 0 : -1;
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+	unsigned char *buf = sae_xmalloc(IO_SIZE);
+	struct copyjob *j;
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->next == p->tail)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (p->stop)
+			break;
+		j = &p->jobs[p->next++ % WINDOW];
+		j->state = C_TAKEN;
+		pthread_mutex_unlock(&p->lock);
+		rc = read_copy(p, j, buf);
+		pthread_mutex_lock(&p->lock);
+		j->failed = rc == -1;
+		j->state = C_DONE;
+		pthread_cond_signal(&p->done);
+	}
+	pthread_mutex_unlock(&p->lock);
+	free(buf);
+	return NULL;
+}
+
+static int
+nthreads(int asked)
+{
+	long n = asked > 0 ? asked : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
+}
+
+/* --------------------------------------------------------- the audit */
 
 /* The objects (ids) whose content is ${sha}: what an auditor looks up. */
 static json_t *
@@ -38,6 +161,27 @@ objects_of(sqlite3 *db, const char *sha)
 	return arr;
 }
 
+/*
+ * Whether the catalog still lists the copy: placement and disposal remove
+ * copies while an audit runs, and a copy removed after it was fetched is
+ * no problem.
+ */
+static int
+still_listed(sqlite3 *db, const char *sha, const char *offer)
+{
+	sqlite3_stmt *st;
+	int rc = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM copy WHERE sha256 = ? AND "
+	    "offer = ?", -1, &st, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(st, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, offer, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int
 sampled(int percent)
 {
@@ -53,136 +197,711 @@ sampled(int percent)
 /* Rewrites the copy on ${offer} from another that reads back whole. */
 static int
 repair(sqlite3 *db, struct store *st, const char *sha, const char *offer,
-    const char *agent, json_t *offers, struct sae_err *err)
+    const char *agent, struct sae_err *err)
 {
 	unsigned char bin[32];
-	size_t i;
-	json_t *o;
+	char detail[300], from[256];
+	sqlite3_stmt *q;
+	int rc, found = 0;
 
 	sae_unhex(bin, sizeof(bin), sha);
-	json_array_foreach(offers, i, o) {
-		const char *from = json_string_value(o);
-		char detail[200];
-
-		if (strcmp(from, offer) == 0 ||
-		    store_verify(st, from, bin, NULL, NULL) == -1)
-			continue;
-		if (store_copy(st, from, offer, bin, err) == -1)
-			return -1;
-		snprintf(detail, sizeof(detail), "{\"sha256\":\"%s\",\"offer\":"
-		    "\"%s\",\"from\":\"%s\"}", sha, offer, from);
-		if (catalog_begin(db, err) == -1 ||
-		    journal_commit(db, "COPY_REPAIR", agent, detail, err,
-		    "Copie de l'objet %s réparée sur l'offre '%s' depuis '%s'",
-		    sha, offer, from) == -1) {
-			catalog_rollback(db);
-			return -1;
+	q = catalog_prepare(db, "SELECT offer FROM copy WHERE sha256 = ? AND "
+	    "offer <> ? ORDER BY offer", err);
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, offer, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(from, sizeof(from), "%s", catalog_text(q, 0));
+		if (store_verify(st, from, bin, NULL, NULL) == 0) {
+			found = 1;
+			break;
 		}
-		return 0;
 	}
-	return sae_err_set(err, SAE_ECORRUPT, "no good copy of %s to repair "
-	    "from", sha);
+	sqlite3_finalize(q);
+	if (!found)
+		return sae_err_set(err, SAE_ECORRUPT, "no good copy of %s to "
+		    "repair from", sha);
+	if (store_copy(st, from, offer, bin, err) == -1)
+		return -1;
+	snprintf(detail, sizeof(detail), "{\"sha256\":\"%s\",\"offer\":"
+	    "\"%s\",\"from\":\"%s\"}", sha, offer, from);
+	if (catalog_begin(db, err) == -1 ||
+	    journal_commit(db, "COPY_REPAIR", agent, detail, err,
+	    "Copie de l'objet %s réparée sur l'offre '%s' depuis '%s'",
+	    sha, offer, from) == -1) {
+		catalog_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+struct run {
+	sqlite3				*db;
+	struct store			*st;
+	const struct audit_options	*opts;
+	const char			*agent;
+	struct pool			 p;
+	sqlite3_stmt			*list;
+	char				 last_sha[65];
+	char				*last_offer;
+	int				 eof;
+	struct audit_progress		 prog;
+	struct timespec			 t0, shown;
+	long long			 copies, checked, bytes, repaired, gone;
+	json_t				*problems;
+};
+
+/* Fetches the next copies in key order into the free part of the window:
+ * each fetch is a short read, so that ingest and the WAL go on. */
+static int
+fill(struct run *r, struct sae_err *err)
+{
+	struct pool *p = &r->p;
+	long long room = WINDOW - (p->tail - p->head), rows = 0;
+	int rc;
+
+	sqlite3_reset(r->list);
+	sqlite3_bind_text(r->list, 1, r->last_sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->list, 2, r->last_offer ? r->last_offer : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(r->list, 3, room);
+	while ((rc = sqlite3_step(r->list)) == SQLITE_ROW) {
+		const char *sha = catalog_text(r->list, 0);
+		const char *offer = catalog_text(r->list, 1);
+		struct copyjob *j;
+
+		rows++;
+		r->copies++;
+		snprintf(r->last_sha, sizeof(r->last_sha), "%s", sha);
+		free(r->last_offer);
+		r->last_offer = sae_xstrdup(offer);
+		if (!sampled(r->opts->sample))
+			continue;
+		/* Workers only look at slots between next and tail. */
+		j = &p->jobs[p->tail % WINDOW];
+		memcpy(j->sha, r->last_sha, sizeof(j->sha));
+		j->offer = sae_xstrdup(offer);
+		j->size = sqlite3_column_int64(r->list, 2);
+		j->state = C_QUEUED;
+		j->failed = 0;
+		sae_err_clear(&j->err);
+		pthread_mutex_lock(&p->lock);
+		p->tail++;
+		pthread_cond_signal(&p->work);
+		pthread_mutex_unlock(&p->lock);
+	}
+	sqlite3_reset(r->list);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, r->db, "audit");
+	if (rows < room)
+		r->eof = 1;
+	return 0;
+}
+
+/* Takes the result of the oldest copy in the window into the report. */
+static void
+merge(struct run *r, struct copyjob *j)
+{
+	struct sae_err one;
+	const char *kind;
+	json_t *pb;
+
+	r->checked++;
+	if (!j->failed) {
+		r->bytes += j->size;
+		return;
+	}
+	if (!still_listed(r->db, j->sha, j->offer)) {
+		r->gone++;
+		return;
+	}
+	kind = j->err.code == SAE_ENOTFOUND ? "missing" :
+	    j->err.code == SAE_ECORRUPT ? "corrupt" : "unreadable";
+	pb = json_pack("{s:s, s:s, s:s, s:o, s:s}", "problem", kind, "sha256",
+	    j->sha, "offer", j->offer, "objects", objects_of(r->db, j->sha),
+	    "detail", j->err.msg);
+	if (r->opts->repair) {
+		if (repair(r->db, r->st, j->sha, j->offer, r->agent,
+		    &one) == 0) {
+			r->repaired++;
+			json_object_set_new(pb, "repaired", json_true());
+		} else
+			json_object_set_new(pb, "repair_failed",
+			    json_string(one.msg));
+	}
+	json_array_append_new(r->problems, pb);
+}
+
+static void
+show(struct run *r, int force)
+{
+	struct timespec now;
+
+	if (r->opts->progress == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!force && (now.tv_sec - r->shown.tv_sec) * 1000000000L +
+	    (now.tv_nsec - r->shown.tv_nsec) < PROGRESS_NS)
+		return;
+	r->shown = now;
+	pthread_mutex_lock(&r->p.lock);
+	r->prog.bytes_done = r->p.bytes;
+	/* Fetched and not yet merged: not done. */
+	r->prog.copies_done = r->copies - (r->p.tail - r->p.head);
+	pthread_mutex_unlock(&r->p.lock);
+	r->prog.seconds = since(&r->t0);
+	r->opts->progress(r->opts->progress_arg, &r->prog);
+}
+
+/* The copies listed at start, for progress. */
+static void
+totals(struct run *r)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT count(*), coalesce(sum(size), "
+	    "0) FROM copy", -1, &q, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		r->prog.copies_total = sqlite3_column_int64(q, 0);
+		r->prog.bytes_total = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+}
+
+/* Reads every (sampled) copy through the pool; merges in key order. */
+static int
+read_all(struct run *r, struct sae_err *err)
+{
+	struct pool *p = &r->p;
+	pthread_t th[MAX_THREADS];
+	pthread_condattr_t ca;
+	struct timespec until;
+	struct copyjob *j;
+	int i, n = 0, want = nthreads(r->opts->threads), done, ret = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->st = r->st;
+	p->cancel = r->opts->cancel;
+	pthread_mutex_init(&p->lock, NULL);
+	/* Monotonic: timed waits must not follow a clock set by hand. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, &ca);
+	pthread_condattr_destroy(&ca);
+	r->list = catalog_prepare(r->db, "SELECT sha256, offer, size FROM copy "
+	    "WHERE (sha256, offer) > (?1, ?2) ORDER BY sha256, offer LIMIT ?3",
+	    err);
+	if (r->list == NULL)
+		goto out;
+	for (i = 0; i < want; i++)
+		if (pthread_create(&th[n], NULL, worker, p) == 0)
+			n++;
+	if (n == 0) {
+		sae_err_set(err, SAE_EINTERNAL, "cannot start the audit's "
+		    "threads");
+		goto out;
+	}
+	for (;;) {
+		if (cancelled(r->opts->cancel)) {
+			sae_err_set(err, SAE_EINTERNAL, CANCELLED);
+			goto out;
+		}
+		if (!r->eof && p->tail - p->head <= WINDOW / 2) {
+			if (fill(r, err) == -1)
+				goto out;
+			continue;
+		}
+		if (p->head == p->tail) {
+			if (r->eof)
+				break;
+			continue;
+		}
+		j = &p->jobs[p->head % WINDOW];
+		pthread_mutex_lock(&p->lock);
+		while (!(done = j->state == C_DONE)) {
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += PROGRESS_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&p->done, &p->lock, &until);
+			if ((done = j->state == C_DONE) ||
+			    cancelled(r->opts->cancel))
+				break;
+			pthread_mutex_unlock(&p->lock);
+			show(r, 0);
+			pthread_mutex_lock(&p->lock);
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (!done)
+			continue;	/* cancelled: said at the top */
+		merge(r, j);
+		free(j->offer);
+		j->offer = NULL;
+		pthread_mutex_lock(&p->lock);
+		p->head++;
+		pthread_mutex_unlock(&p->lock);
+		show(r, 0);
+	}
+	show(r, 1);
+	ret = 0;
+out:
+	pthread_mutex_lock(&p->lock);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->work);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < WINDOW; i++)
+		free(p->jobs[i].offer);
+	sqlite3_finalize(r->list);
+	free(r->last_offer);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	pthread_mutex_destroy(&p->lock);
+	return ret;
+}
+
+static int
+record_last(sqlite3 *db, const char *when, struct sae_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	q = catalog_prepare(db, "INSERT INTO meta VALUES ('" META_LAST "', ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", err);
+	if (q == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, when, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : catalog_fail(err, db, "audit schedule");
 }
 
 int
 audit_run(sqlite3 *db, struct store *st, const struct audit_options *opts,
     const char *agent, json_t **out, struct sae_err *err)
 {
-	json_t *report, *summary, *problems = json_array(), *offers = NULL;
+	json_t *report = NULL, *summary;
 	sqlite3_stmt *q = NULL;
-	long long copies = 0, checked = 0, bytes = 0, repaired = 0;
-	char now[32], prev_sha[65] = "", *detail;
-	struct sae_err one;
+	char id[SAE_ID_LEN + 1], started[32], finished[32], *detail;
+	char last[32];
+	struct run r;
 	int rc, ret = -1;
 
 	*out = NULL;
-	sae_time_now_iso(now);
+	memset(&r, 0, sizeof(r));
+	r.db = db;
+	r.st = st;
+	r.opts = opts;
+	r.agent = agent;
+	r.problems = json_array();
+	if (opts->id != NULL)
+		snprintf(id, sizeof(id), "%s", opts->id);
+	else
+		sae_id_new(id);
+	sae_time_now_iso(started);
+	/* The date a scheduled audit is remembered by: its start's. */
+	snprintf(last, sizeof(last), "%.10s", started);
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	totals(&r);
 	/* Existence and integrity of every listed copy (or a sample). */
-	q = catalog_prepare(db, "SELECT c.sha256, c.offer, c.size, (SELECT "
-	    "json_group_array(offer) FROM copy c2 WHERE c2.sha256 = c.sha256) "
-	    "FROM copy c ORDER BY c.sha256, c.offer", err);
-	if (q == NULL)
+	if (read_all(&r, err) == -1)
 		goto out;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *sha = catalog_text(q, 0), *offer = catalog_text(q, 1);
-		unsigned char bin[32];
-		const char *kind;
-		json_t *p;
-
-		copies++;
-		if (strcmp(sha, prev_sha) != 0) {
-			json_decref(offers);
-			offers = json_loads(catalog_text(q, 3), 0, NULL);
-			snprintf(prev_sha, sizeof(prev_sha), "%s", sha);
-		}
-		if (!sampled(opts->sample))
-			continue;
-		checked++;
-		if (sae_unhex(bin, sizeof(bin), sha) != 32)
-			continue;
-		if (store_verify(st, offer, bin, NULL, &one) == 0) {
-			bytes += sqlite3_column_int64(q, 2);
-			continue;
-		}
-		kind = one.code == SAE_ENOTFOUND ? "missing" :
-		    one.code == SAE_ECORRUPT ? "corrupt" : "unreadable";
-		p = json_pack("{s:s, s:s, s:s, s:o, s:s}", "problem",
-		    kind, "sha256", sha, "offer", offer, "objects",
-		    objects_of(db, sha), "detail", one.msg);
-		if (opts->repair && offers != NULL) {
-			if (repair(db, st, sha, offer, agent, offers,
-			    &one) == 0) {
-				repaired++;
-				json_object_set_new(p, "repaired",
-				    json_true());
-			} else
-				json_object_set_new(p, "repair_failed",
-				    json_string(one.msg));
-		}
-		json_array_append_new(problems, p);
-	}
-	if (rc != SQLITE_DONE) {
-		catalog_fail(err, db, "audit");
-		goto out;
-	}
-	sqlite3_finalize(q);
 	/* Coherence: an object of an alive unit with no copy at all. */
 	q = catalog_prepare(db, "SELECT DISTINCT o.id, o.sha256 FROM object o "
 	    "JOIN unit_group ug ON ug.grp = o.grp JOIN unit u ON u.seq = "
 	    "ug.unit WHERE u.state = 'alive' AND o.physical = 0 AND NOT EXISTS "
-	    "(SELECT 1 FROM copy c WHERE c.sha256 = o.sha256)", err);
+	    "(SELECT 1 FROM copy c WHERE c.sha256 = o.sha256) ORDER BY o.id",
+	    err);
 	if (q == NULL)
 		goto out;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		json_array_append_new(problems, json_pack("{s:s, s:s, s:[s]}",
+		json_array_append_new(r.problems, json_pack("{s:s, s:s, s:[s]}",
 		    "problem", "no copy in the catalog", "sha256",
 		    catalog_text(q, 1), "objects", catalog_text(q, 0)));
-	report = json_pack("{s:s, s:I, s:I, s:I, s:i, s:I, s:O, s:b}", "date",
-	    now, "copies", (json_int_t)copies, "checked", (json_int_t)checked,
-	    "bytes_checked", (json_int_t)bytes, "sample_percent", opts->sample,
-	    "repaired", (json_int_t)repaired, "problems", problems, "ok",
-	    json_array_size(problems) == (size_t)repaired);
-	summary = json_pack("{s:I, s:I, s:I, s:I}", "copies",
-	    (json_int_t)copies, "checked", (json_int_t)checked, "problems",
-	    (json_int_t)json_array_size(problems), "repaired",
-	    (json_int_t)repaired);
+	if (rc != SQLITE_DONE) {
+		catalog_fail(err, db, "audit");
+		goto out;
+	}
+	sae_time_now_iso(finished);
+	report = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, "
+	    "s:I, s:I, s:O, s:b, s:f}", "id", id, "state", "done", "agent",
+	    agent, "started", started, "finished", finished, "date", started,
+	    "copies", (json_int_t)r.copies, "checked", (json_int_t)r.checked,
+	    "bytes_checked", (json_int_t)r.bytes, "sample_percent",
+	    opts->sample, "gone", (json_int_t)r.gone, "repaired",
+	    (json_int_t)r.repaired, "problems", r.problems, "ok",
+	    json_array_size(r.problems) == (size_t)r.repaired, "seconds",
+	    since(&r.t0));
+	summary = json_pack("{s:s, s:I, s:I, s:I, s:I}", "id", id, "copies",
+	    (json_int_t)r.copies, "checked", (json_int_t)r.checked,
+	    "problems", (json_int_t)json_array_size(r.problems), "repaired",
+	    (json_int_t)r.repaired);
 	detail = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(summary);
-	if (catalog_begin(db, err) == -1 || journal_commit(db, "AUDIT", agent,
-	    detail, err, "Audit : %lld copie(s) vérifiée(s), %zu problème(s), "
-	    "%lld réparée(s)", checked, json_array_size(problems),
-	    repaired) == -1) {
+	/* A scheduled audit is remembered with its journal entry: a restart
+	 * neither runs it again at once nor forgets it. */
+	if (catalog_begin(db, err) == -1 || (cancelled(opts->cancel) &&
+	    sae_err_set(err, SAE_EINTERNAL, CANCELLED) == -1) ||
+	    (opts->scheduled &&
+	    record_last(db, last, err) == -1) || journal_commit(db, "AUDIT",
+	    agent, detail, err, "Audit %s : %lld copie(s) vérifiée(s), %zu "
+	    "problème(s), %lld réparée(s)", id, r.checked,
+	    json_array_size(r.problems), r.repaired) == -1) {
 		catalog_rollback(db);
 		free(detail);
-		json_decref(report);
 		goto out;
 	}
 	free(detail);
 	*out = report;
+	report = NULL;
 	ret = 0;
 out:
 	sqlite3_finalize(q);
-	json_decref(offers);
-	json_decref(problems);
+	json_decref(report);
+	json_decref(r.problems);
 	return ret;
+}
+
+int
+audit_due(sqlite3 *db, const char *today, int days)
+{
+	sqlite3_stmt *q;
+	int due = -1;
+
+	if (days <= 0)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT value IS NOT NULL AND date(value, "
+	    "'+' || ?1 || ' days') <= ?2, value IS NULL FROM (SELECT (SELECT "
+	    "value FROM meta WHERE key = '" META_LAST "') AS value)", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(q, 1, days);
+	sqlite3_bind_text(q, 2, today, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		due = sqlite3_column_int(q, 0);
+		/* Never audited on schedule: the first comes a period after. */
+		if (sqlite3_column_int(q, 1) && record_last(db, today,
+		    NULL) == -1)
+			due = -1;
+	}
+	sqlite3_finalize(q);
+	return due;
+}
+
+/* ------------------------------------------------------------ reports */
+
+static int
+reports_dir(const char *data_dir, char *out, size_t size,
+    struct sae_err *err)
+{
+	if (sae_path(out, size, "%s/audits", data_dir) == -1)
+		return sae_err_set(err, SAE_EINVAL, "data directory path too "
+		    "long");
+	return 0;
+}
+
+int
+audit_report_save(const char *data_dir, json_t *report, char *path,
+    size_t size, struct sae_err *err)
+{
+	const char *id = json_string_value(json_object_get(report, "id"));
+	char dir[4096];
+	char *text;
+	int rc;
+
+	if (!sae_id_valid(id))
+		return sae_err_set(err, SAE_EINVAL, "an audit report without "
+		    "an id");
+	if (reports_dir(data_dir, dir, sizeof(dir), err) == -1 ||
+	    sae_fs_mkdirp(dir, 0700, err) == -1)
+		return -1;
+	if (sae_path(path, size, "%s/%s.json", dir, id) == -1)
+		return sae_err_set(err, SAE_EINVAL, "data directory path too "
+		    "long");
+	text = json_dumps(report, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	if (text == NULL)
+		return sae_err_set(err, SAE_EINTERNAL, "cannot write the audit "
+		    "report as JSON");
+	rc = sae_fs_write_atomic(path, text, strlen(text), 0600, err);
+	free(text);
+	return rc;
+}
+
+int
+audit_report_load(const char *data_dir, const char *id, json_t **out,
+    struct sae_err *err)
+{
+	char dir[4096], path[4096];
+	json_error_t jerr;
+
+	*out = NULL;
+	if (!sae_id_valid(id))
+		return sae_err_set(err, SAE_ENOTFOUND, "no audit '%s'", id);
+	if (reports_dir(data_dir, dir, sizeof(dir), err) == -1 ||
+	    sae_path(path, sizeof(path), "%s/%s.json", dir, id) == -1)
+		return sae_err_set(err, SAE_EINVAL, "data directory path too "
+		    "long");
+	if (!sae_fs_exists(path))
+		return sae_err_set(err, SAE_ENOTFOUND, "no audit '%s'", id);
+	if ((*out = json_load_file(path, 0, &jerr)) == NULL)
+		return sae_err_set(err, SAE_EIO, "audit report '%s' cannot be "
+		    "read: %s", path, jerr.text);
+	return 0;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	return -strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What a list shows of a report. */
+static json_t *
+summary_of(json_t *rep)
+{
+	static const char *const keys[] = { "id", "agent", "started",
+	    "finished", "state", "ok", "sample_percent", "copies", "checked",
+	    "bytes_checked", "repaired", "error" };
+	json_t *s = json_object(), *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if ((v = json_object_get(rep, keys[i])) != NULL)
+			json_object_set(s, keys[i], v);
+	if ((v = json_object_get(rep, "problems")) != NULL)
+		json_object_set_new(s, "problems",
+		    json_integer((json_int_t)json_array_size(v)));
+	return s;
+}
+
+int
+audit_list(const char *data_dir, json_t **out, struct sae_err *err)
+{
+	char dir[4096], **names = NULL, id[SAE_ID_LEN + 1];
+	size_t n = 0, cap = 0, i, len;
+	struct dirent *de;
+	json_t *rep;
+	DIR *dp;
+
+	*out = json_array();
+	if (reports_dir(data_dir, dir, sizeof(dir), err) == -1)
+		return -1;
+	if ((dp = opendir(dir)) == NULL)
+		return 0;	/* no audit yet */
+	while ((de = readdir(dp)) != NULL) {
+		/* ID.json only: not the temp files of a write in progress,
+		 * nor reports of older versions named by date. */
+		len = strlen(de->d_name);
+		if (len != SAE_ID_LEN + 5 || strcmp(de->d_name + SAE_ID_LEN,
+		    ".json") != 0)
+			continue;
+		memcpy(id, de->d_name, SAE_ID_LEN);
+		id[SAE_ID_LEN] = '\0';
+		if (!sae_id_valid(id))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			names = sae_xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = sae_xstrdup(id);
+	}
+	closedir(dp);
+	qsort(names, n, sizeof(*names), newest_first);
+	for (i = 0; i < n; i++) {
+		if (audit_report_load(data_dir, names[i], &rep, NULL) == 0) {
+			json_array_append_new(*out, summary_of(rep));
+			json_decref(rep);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+/* --------------------------------------------------- background audit */
+
+struct audit_job {
+	pthread_mutex_t		 lock;
+	pthread_t		 thread;
+	int			 running;	/* until its report is saved */
+	int			 joinable;	/* a thread to join */
+	int			 stopping;
+	int			 cancel;	/* read atomically by the audit */
+	struct audit_options	 opts;
+	struct audit_progress	 prog;
+	char			 id[SAE_ID_LEN + 1];
+	char			 agent[128];
+	char			 started[32];
+	struct catalog		*catalog;
+	struct store		*st;
+	char			*data_dir;
+};
+
+static void
+job_progress(void *arg, const struct audit_progress *pr)
+{
+	struct audit_job *j = arg;
+
+	pthread_mutex_lock(&j->lock);
+	j->prog = *pr;
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void *
+job_main(void *arg)
+{
+	struct audit_job *j = arg;
+	char path[4096], finished[32];
+	json_t *report = NULL;
+	struct sae_err err;
+	sqlite3 *db;
+	int rc = -1;
+
+	if ((db = catalog_get(j->catalog, &err)) != NULL) {
+		rc = audit_run(db, j->st, &j->opts, j->agent, &report, &err);
+		catalog_put(j->catalog, db);
+	}
+	if (rc == -1) {
+		sae_time_now_iso(finished);
+		report = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:s}",
+		    "id", j->id, "state", "failed", "agent", j->agent,
+		    "started", j->started, "finished", finished,
+		    "sample_percent", j->opts.sample, "ok", 0, "error",
+		    err.msg);
+		sae_log_err(LOG_ERR, &err, "audit id=%s", j->id);
+	} else
+		sae_log(json_is_true(json_object_get(report, "ok")) ?
+		    LOG_INFO : LOG_WARNING, "audit id=%s copies=%lld "
+		    "checked=%lld problems=%zu ok=%d", j->id, (long long)
+		    json_integer_value(json_object_get(report, "copies")),
+		    (long long)json_integer_value(json_object_get(report,
+		    "checked")), json_array_size(json_object_get(report,
+		    "problems")), json_is_true(json_object_get(report, "ok")));
+	if (audit_report_save(j->data_dir, report, path, sizeof(path),
+	    &err) == -1)
+		sae_log_err(LOG_ERR, &err, "audit id=%s report", j->id);
+	json_decref(report);
+	/* Running until the report is there: a reader always finds one. */
+	pthread_mutex_lock(&j->lock);
+	j->running = 0;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+struct audit_job *
+audit_job_new(struct catalog *catalog, struct store *st,
+    const char *data_dir)
+{
+	struct audit_job *j = sae_xcalloc(1, sizeof(*j));
+
+	pthread_mutex_init(&j->lock, NULL);
+	j->catalog = catalog;
+	j->st = st;
+	j->data_dir = sae_xstrdup(data_dir);
+	return j;
+}
+
+int
+audit_job_start(struct audit_job *j, const struct audit_options *opts,
+    const char *agent, char id[SAE_ID_LEN + 1], struct sae_err *err)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&j->lock);
+	if (j->stopping) {
+		sae_err_set(err, SAE_EINTERNAL, "saed is stopping");
+		goto out;
+	}
+	if (j->running) {
+		memcpy(id, j->id, SAE_ID_LEN + 1);
+		sae_err_set(err, SAE_EEXIST, "audit %s is running", j->id);
+		goto out;
+	}
+	if (j->joinable) {
+		/* It has ended (not running): this does not wait. */
+		pthread_join(j->thread, NULL);
+		j->joinable = 0;
+	}
+	j->opts = *opts;
+	j->opts.repair = 0;
+	j->opts.id = j->id;
+	j->opts.progress = job_progress;
+	j->opts.progress_arg = j;
+	j->opts.cancel = &j->cancel;
+	sae_id_new(j->id);
+	snprintf(j->agent, sizeof(j->agent), "%s", agent);
+	sae_time_now_iso(j->started);
+	memset(&j->prog, 0, sizeof(j->prog));
+	__atomic_store_n(&j->cancel, 0, __ATOMIC_RELAXED);
+	if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+		sae_err_set(err, SAE_EINTERNAL, "cannot start the audit "
+		    "thread");
+		goto out;
+	}
+	j->running = 1;
+	j->joinable = 1;
+	memcpy(id, j->id, SAE_ID_LEN + 1);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&j->lock);
+	return ret;
+}
+
+json_t *
+audit_job_running(struct audit_job *j, const char *id)
+{
+	json_t *o = NULL;
+
+	pthread_mutex_lock(&j->lock);
+	if (j->running && (id == NULL || strcmp(id, j->id) == 0))
+		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:{s:I, s:I, s:I, "
+		    "s:I, s:f}}", "id", j->id, "state", "running", "agent",
+		    j->agent, "started", j->started, "sample_percent",
+		    j->opts.sample, "progress", "copies_total",
+		    (json_int_t)j->prog.copies_total, "copies_done",
+		    (json_int_t)j->prog.copies_done, "bytes_total",
+		    (json_int_t)j->prog.bytes_total, "bytes_done",
+		    (json_int_t)j->prog.bytes_done, "seconds",
+		    j->prog.seconds);
+	pthread_mutex_unlock(&j->lock);
+	return o;
+}
+
+void
+audit_job_stop(struct audit_job *j)
+{
+	int join;
+
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stopping = 1;
+	if (j->running) {
+		sae_log(LOG_NOTICE, "audit id=%s cancelling", j->id);
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+	}
+	join = j->joinable;
+	j->joinable = 0;
+	pthread_mutex_unlock(&j->lock);
+	/* No new thread once stopping: joined outside the lock, which the
+	 * thread takes to end. */
+	if (join)
+		pthread_join(j->thread, NULL);
+}
+
+void
+audit_job_free(struct audit_job *j)
+{
+	if (j == NULL)
+		return;
+	audit_job_stop(j);
+	pthread_mutex_destroy(&j->lock);
+	free(j->data_dir);
+	free(j);
 }

@@ -61,6 +61,31 @@ catalog_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+json_t *
+catalog_row_json(sqlite3_stmt *st)
+{
+	json_t *o = json_object();
+	int i, n = sqlite3_column_count(st);
+
+	for (i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_NULL:
+			json_object_set_new(o, name, json_null());
+			break;
+		case SQLITE_INTEGER:
+			json_object_set_new(o, name, json_integer(
+			    (json_int_t)sqlite3_column_int64(st, i)));
+			break;
+		default:
+			json_object_set_new(o, name,
+			    json_string(catalog_text(st, i)));
+		}
+	}
+	return o;
+}
+
 int
 catalog_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {

@@ -7,6 +7,7 @@
 #ifndef SAE_CATALOG_H
 #define SAE_CATALOG_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "sae/err.h"
@@ -47,5 +48,11 @@ const char *catalog_text(sqlite3_stmt *, int);
 
 /** catalog_bind_text(st, idx, s): binds ${s} (NULL binds NULL), copied. */
 int	catalog_bind_text(sqlite3_stmt *, int, const char *);
+
+/**
+ * catalog_row_json(st): the current row as a JSON object keyed by column
+ * name: integers as numbers, NULL as null, anything else as text.
+ */
+json_t	*catalog_row_json(sqlite3_stmt *);
 
 #endif

@@ -206,6 +206,77 @@ static const char catalog_schema_v1[] =
 "  root TEXT NOT NULL,\n"
 "  tsr BLOB NOT NULL,\n"
 "  created TEXT NOT NULL\n"
-");\n";
+");\n"
+/* An archivist's decision on a unit whose final action is Sort (or in
+ * conflict): keep makes it definitive, destroy sends it to disposal. */
+"CREATE TABLE decision (\n"
+"  unit INTEGER PRIMARY KEY REFERENCES unit(seq),\n"
+"  decision TEXT NOT NULL CHECK (decision IN ('keep','destroy')),\n"
+"  comment TEXT,\n"
+"  decided_by TEXT NOT NULL,\n"
+"  decided TEXT NOT NULL\n"
+");\n"
+/* Disposal lists (bordereaux d'élimination), kept for ever. */
+"CREATE TABLE disposal (\n"
+"  seq INTEGER PRIMARY KEY,\n"
+"  id TEXT NOT NULL UNIQUE,\n"
+"  agency TEXT,\n"
+"  state TEXT NOT NULL CHECK (state IN ('proposed','approved','rejected',"
+"'executing','executed')),\n"
+"  evaluated TEXT NOT NULL,\n"		/* the date eligibility was judged at */
+"  created TEXT NOT NULL,\n"
+"  created_by TEXT NOT NULL,\n"
+"  seda_version TEXT NOT NULL,\n"
+"  request BLOB NOT NULL,\n"		/* AuthorizationControlAuthorityRequest */
+"  decided TEXT,\n"
+"  decided_by TEXT,\n"
+"  visa TEXT,\n"
+"  comment TEXT,\n"
+"  reason TEXT,\n"			/* of a rejection */
+"  due TEXT,\n"			/* when an approved list is carried out */
+"  executed TEXT,\n"
+"  notification BLOB,\n"		/* ArchiveDestructionNotification */
+"  notification_tsr BLOB\n"		/* RFC 3161 over its SHA-256 */
+");\n"
+/* A line of a list: what the bordereau showed, frozen when made. */
+"CREATE TABLE disposal_line (\n"
+"  disposal INTEGER NOT NULL REFERENCES disposal(seq),\n"
+"  unit INTEGER NOT NULL REFERENCES unit(seq),\n"
+"  title TEXT NOT NULL,\n"
+"  start_date TEXT,\n"
+"  end_date TEXT,\n"
+"  rule TEXT,\n"
+"  rule_label TEXT,\n"
+"  rule_duration TEXT,\n"
+"  rule_start TEXT,\n"
+"  rule_end TEXT,\n"
+"  final_action TEXT,\n"
+"  objects INTEGER NOT NULL,\n"
+"  bytes INTEGER NOT NULL,\n"
+"  hold_check TEXT NOT NULL,\n"
+"  excluded INTEGER NOT NULL DEFAULT 0,\n"
+"  outcome TEXT CHECK (outcome IN ('destroyed','kept')),\n"
+"  outcome_reason TEXT,\n"
+"  PRIMARY KEY (disposal, unit)\n"
+") WITHOUT ROWID;\n"
+"CREATE INDEX disposal_line_unit ON disposal_line(unit);\n"
+/* What remains of a destroyed unit. */
+"CREATE TABLE tombstone (\n"
+"  unit INTEGER PRIMARY KEY REFERENCES unit(seq),\n"
+"  disposal INTEGER NOT NULL REFERENCES disposal(seq),\n"
+"  visa TEXT NOT NULL,\n"
+"  destroyed TEXT NOT NULL,\n"
+"  objects TEXT NOT NULL\n"		/* JSON: id, sha256, size, detached */
+");\n"
+/* Copies of destroyed units still to delete from their offers: the unit
+ * is gone first, its bytes after, so that nothing shows alive with some
+ * copies missing and a crash only leaves work to finish. */
+"CREATE TABLE doomed_copy (\n"
+"  sha256 TEXT NOT NULL,\n"
+"  offer TEXT NOT NULL,\n"
+"  disposal INTEGER NOT NULL REFERENCES disposal(seq),\n"
+"  unit TEXT NOT NULL,\n"
+"  PRIMARY KEY (sha256, offer)\n"
+") WITHOUT ROWID;\n";
 
 #endif

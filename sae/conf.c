@@ -20,7 +20,7 @@
 #include "sae/fsutil.h"
 #include "sae/xmalloc.h"
 
-enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LOGLEVEL, K_MEASURE };
+enum key_type { K_STR, K_INT, K_SIZE, K_BOOL, K_LOGLEVEL, K_MEASURE, K_CLOCK };
 
 struct key {
 	const char	*section;
@@ -73,6 +73,14 @@ static const struct key keys[] = {
 	{ "schedule", "ages_hours", K_INT, F(ages_hours), "24", 1, 8760,
 	  "hours between two recomputations of the ages at most (they are "
 	  "also recomputed when the date or the DUA table changes)" },
+	{ "schedule", "audit_days", K_INT, F(audit_days), "7", 0, 3660,
+	  "days between two audits of the stored copies (0: only on demand, "
+	  "POST /v1/audits or sae-admin audit)" },
+	{ "schedule", "audit_sample", K_INT, F(audit_sample), "100", 1, 100,
+	  "percent of the copies a scheduled audit reads back" },
+	{ "schedule", "disposal_days", K_INT, F(disposal_days), "7", 0, 366,
+	  "days between two automatic proposals of disposal lists (0: only "
+	  "when an archivist asks)" },
 	{ "journal", "seal_minutes", K_INT, F(seal_minutes), "60", 1, 1440,
 	  "minutes between two seals of the journal (at most 24 hours; also "
 	  "sealed when saed stops)" },
@@ -84,6 +92,20 @@ static const struct key keys[] = {
 	{ "storage", "definitive_copies", K_INT, F(definitive_copies), "2",
 	  1, SAE_MAX_OFFERS, "copies of a definitive archive, each on its "
 	  "own sovereign offer" },
+	{ "disposal", "control_authority", K_STR, F(control_authority),
+	  "CONTROLE-ARCHIVES", 0, 0, "identifier of the control authority "
+	  "whose visa a disposal needs (e.g. the departmental archives)" },
+	{ "disposal", "execute_at", K_CLOCK, F(disposal_execute_at), "now", 0,
+	  0, "when an approved list is carried out: now, or HH:MM (UTC), the "
+	  "next time the clock shows it" },
+	{ "export", "days", K_INT, F(export_days), "0", 0, 366,
+	  "days between two scheduled reversibility exports of everything "
+	  "(0: none)" },
+	{ "export", "directory", K_STR, F(export_dir), "exports", 0, 0,
+	  "where scheduled exports go (relative paths are under the data "
+	  "directory)" },
+	{ "export", "keep", K_INT, F(export_keep), "3", 1, 1000,
+	  "how many scheduled exports to keep (older ones are removed)" },
 };
 
 static const char *const place_names[SAE_NPLACES] = {
@@ -135,6 +157,20 @@ parse_bool(const char *s)
 	    !strcmp(s, "0") || !strcasecmp(s, "off"))
 		return 0;
 	return -1;
+}
+
+/* "now" → -1, "HH:MM" → minutes after midnight, else -2. */
+static int
+parse_clock(const char *s)
+{
+	int h, m, n = 0;
+
+	if (!strcmp(s, "now"))
+		return -1;
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || s[n] != '\0' ||
+	    strlen(s) != 5 || h < 0 || h > 23 || m < 0 || m > 59)
+		return -2;
+	return h * 60 + m;
 }
 
 static int
@@ -200,6 +236,15 @@ set_key(struct load *ld, const struct key *k, const char *value)
 		if ((b = dua_measure_parse(value)) < 0) {
 			snprintf(ld->msg, sizeof(ld->msg), "[%s] %s = '%s' is "
 			    "not day, month or year", k->section, k->name,
+			    value);
+			return -1;
+		}
+		*(int *)(void *)base = b;
+		return 0;
+	case K_CLOCK:
+		if ((b = parse_clock(value)) == -2) {
+			snprintf(ld->msg, sizeof(ld->msg), "[%s] %s = '%s' is "
+			    "not now or a time HH:MM", k->section, k->name,
 			    value);
 			return -1;
 		}
@@ -567,6 +612,15 @@ sae_config_dump(const struct sae_config *cfg, FILE *f)
 			fprintf(f, "%s\n", *(const int *)(const void *)base ?
 			    "yes" : "no");
 			break;
+		case K_CLOCK: {
+			int m = *(const int *)(const void *)base;
+
+			if (m < 0)
+				fprintf(f, "now\n");
+			else
+				fprintf(f, "%02d:%02d\n", m / 60, m % 60);
+			break;
+		}
 		case K_SIZE:
 			fprintf(f, "%llu\n", (unsigned long long)
 			    *(const uint64_t *)(const void *)base);

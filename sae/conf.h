@@ -56,6 +56,8 @@ struct sae_config {
 	int		 log_level;
 	/* [schedule] */
 	int		 ages_hours;
+	int		 audit_days;		/* 0: no scheduled audit */
+	int		 audit_sample;		/* percent */
 	/* [journal] */
 	int		 seal_minutes;
 	/* [retention] */
@@ -68,6 +70,14 @@ struct sae_config {
 	/* placement[age] = offer indexes, in order */
 	size_t		 placement[SAE_NPLACES][SAE_MAX_OFFERS];
 	size_t		 nplacement[SAE_NPLACES];
+	/* [schedule] disposal_days, [disposal] */
+	int		 disposal_days;
+	char		*control_authority;
+	int		 disposal_execute_at;	/* -1: at once; else minutes after 00:00 UTC */
+	/* [export] */
+	int		 export_days;
+	char		*export_dir;
+	int		 export_keep;
 };
 
 /**

@@ -14,6 +14,8 @@
 
 #include "policies/retention.h"
 #include "sae/ages.h"
+#include "sae/audit.h"
+#include "sae/job.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/fsutil.h"
@@ -245,6 +247,8 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 	d->ingest.store = d->store;
 	d->ingest.schemas = d->schemas;
 	d->ingest.tsa = d->tsa;
+	d->audits = audit_job_new(d->catalog, d->store, d->cfg.data_dir);
+	d->exports = job_new("export");
 	return 0;
 fail:
 	daemon_close(d);
@@ -280,6 +284,9 @@ daemon_attach_store(struct sae_daemon *d, struct sae_err *err)
 void
 daemon_close(struct sae_daemon *d)
 {
+	/* A running audit reads the store and the catalog: first. */
+	audit_job_free(d->audits);
+	job_free(d->exports);
 	store_free(d->store);
 	catalog_close(d->catalog);
 	tsa_free(d->tsa);

@@ -21,6 +21,9 @@ struct sae_daemon {
 	struct tsa		*tsa;
 	struct ingest_ctx	 ingest;
 	char			 spool[PATH_MAX];	/* DATA/spool */
+	struct audit_job	*audits;	/* the background audit, one at a time */
+	struct job		*exports;	/* the background export, one at a time */
+	struct scheduler	*scheduler;	/* set while it runs; scheduler_wake */
 };
 
 /**

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sae/err.h"
@@ -123,4 +124,17 @@ sae_err_name(enum sae_code code)
 	if ((unsigned)code >= sizeof(codes) / sizeof(codes[0]))
 		return "unknown";
 	return codes[code].name;
+}
+
+void
+sae_crashpoint(const char *name)
+{
+#ifdef SAE_CRASHPOINTS
+	const char *want = getenv("SAE_CRASHPOINT");
+
+	if (want != NULL && strcmp(want, name) == 0)
+		abort();
+#else
+	(void)name;
+#endif
 }

@@ -53,4 +53,12 @@ int	sae_err_exit(enum sae_code);
 /** sae_err_name(code): a short stable name ("invalid", "not-found"...). */
 const char *sae_err_name(enum sae_code);
 
+/**
+ * sae_crashpoint(name): a test hook: in builds configured with
+ * --enable-crashpoints, aborts the process when the environment's
+ * SAE_CRASHPOINT names ${name}, so that tests check recovery from a
+ * crash at that exact point.  Does nothing otherwise.
+ */
+void	sae_crashpoint(const char *);
+
 #endif

@@ -49,12 +49,20 @@ struct route {
 #define ANY_ROLE	(ROLE_MASK(ROLE_PRODUCER) | ROLE_MASK(ROLE_ARCHIVIST) | \
 			 ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN))
 
+/* Who may read the archive's decisions: everyone but producers. */
+#define READERS		(ROLE_MASK(ROLE_ARCHIVIST) | ROLE_MASK(ROLE_AUDITOR) | \
+			 ROLE_MASK(ROLE_ADMIN))
+
 static const struct route routes[] = {
 	{ "POST", "/v1/transfers", NULL, ROLE_MASK(ROLE_PRODUCER), BODY_PACKAGE,
 	  api_transfer_post },
 	{ "GET", "/v1/transfers/", "", ANY_ROLE, BODY_NONE, api_transfer_get },
 	{ "GET", "/v1/units", NULL, ANY_ROLE, BODY_NONE, api_units_list },
 	{ "GET", "/v1/units/", "", ANY_ROLE, BODY_NONE, api_unit_get },
+	/* Admins run sae-admin proof on the server instead. */
+	{ "GET", "/v1/units/", "/proof", ROLE_MASK(ROLE_PRODUCER) |
+	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ARCHIVIST), BODY_NONE,
+	  api_unit_proof },
 	{ "GET", "/v1/objects/", "", ANY_ROLE, BODY_NONE, api_object_get },
 	{ "POST", "/v1/rules", NULL, ROLE_MASK(ROLE_ADMIN) |
 	  ROLE_MASK(ROLE_ARCHIVIST), BODY_SMALL, api_rules_post },
@@ -71,9 +79,33 @@ static const struct route routes[] = {
 	{ "GET", "/v1/journal", NULL, ROLE_MASK(ROLE_AUDITOR) |
 	  ROLE_MASK(ROLE_ARCHIVIST) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_journal_get },
+	{ "POST", "/v1/disposals", NULL, ROLE_MASK(ROLE_ARCHIVIST), BODY_NONE,
+	  api_disposals_post },
+	{ "GET", "/v1/disposals", NULL, READERS, BODY_NONE, api_disposals_get },
+	{ "GET", "/v1/disposals/", "", READERS, BODY_NONE, api_disposal_get },
+	{ "GET", "/v1/disposals/", "/bordereau", READERS, BODY_NONE,
+	  api_disposal_bordereau },
+	{ "GET", "/v1/disposals/", "/request", READERS, BODY_NONE,
+	  api_disposal_request },
+	{ "GET", "/v1/disposals/", "/notification", READERS, BODY_NONE,
+	  api_disposal_notification },
+	{ "GET", "/v1/disposals/", "/notification.tsr", READERS, BODY_NONE,
+	  api_disposal_notification_tsr },
+	{ "POST", "/v1/disposals/", "/approve", ROLE_MASK(ROLE_ARCHIVIST),
+	  BODY_SMALL, api_disposal_approve },
+	{ "POST", "/v1/disposals/", "/reject", ROLE_MASK(ROLE_ARCHIVIST),
+	  BODY_SMALL, api_disposal_reject },
+	{ "POST", "/v1/units/", "/decision", ROLE_MASK(ROLE_ARCHIVIST),
+	  BODY_SMALL, api_unit_decision },
 	{ "GET", "/v1/stats", NULL, ROLE_MASK(ROLE_ARCHIVIST) |
 	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_stats_get },
+	{ "POST", "/v1/audits", NULL, ROLE_MASK(ROLE_AUDITOR) |
+	  ROLE_MASK(ROLE_ADMIN), BODY_SMALL, api_audits_post },
+	{ "GET", "/v1/audits", NULL, ROLE_MASK(ROLE_AUDITOR) |
+	  ROLE_MASK(ROLE_ADMIN), BODY_NONE, api_audits_get },
+	{ "GET", "/v1/audits/", "", ROLE_MASK(ROLE_AUDITOR) |
+	  ROLE_MASK(ROLE_ADMIN), BODY_NONE, api_audit_get },
 };
 
 struct http_server {
@@ -127,6 +159,47 @@ http_error(struct http_resp *resp, int status, const char *fmt, ...)
 	sae_buf_adds(&resp->body, text);
 	sae_buf_addc(&resp->body, '\n');
 	free(text);
+}
+
+void
+http_json(struct http_resp *resp, int status, json_t *o)
+{
+	char *text = json_dumps(o, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	if (text == NULL) {
+		http_error(resp, 500, "cannot encode the answer");
+		return;
+	}
+	resp->status = status;
+	resp->content_type = "application/json";
+	sae_buf_reset(&resp->body);
+	sae_buf_adds(&resp->body, text);
+	sae_buf_addc(&resp->body, '\n');
+	free(text);
+}
+
+json_t *
+http_body_json(struct http_req *req, struct http_resp *resp)
+{
+	json_error_t jerr;
+	json_t *o;
+
+	o = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0,
+	    &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		http_error(resp, 400, "the body must be a JSON object (%s)",
+		    o == NULL ? jerr.text : "not an object");
+		return NULL;
+	}
+	return o;
+}
+
+void
+http_fail(struct http_resp *resp, const struct sae_err *err)
+{
+	http_error(resp, sae_err_http(err->code), "%s", err->msg);
 }
 
 static ssize_t
@@ -327,6 +400,9 @@ start_body(struct sae_daemon *d, struct conn_state *cs,
 	unsigned long long len;
 	char *end;
 
+	/* An audit's options are optional: a bare POST has no body at all. */
+	if (cl == NULL && cs->route->handler == api_audits_post)
+		return MHD_YES;
 	if (cl == NULL)
 		return answer_error(cs, conn, 411, "a Content-Length header is "
 		    "required: send the package with its size");
@@ -428,6 +504,10 @@ take_body(struct sae_daemon *d, struct conn_state *cs, const char *data,
     size_t len)
 {
 	cs->req.received += len;
+	/* A body where none is expected is dropped (there is no hash to
+	 * feed: it used to crash the daemon). */
+	if (cs->route->body == BODY_NONE)
+		return cs->req.received > SMALL_BODY_MAX ? MHD_NO : MHD_YES;
 	if (cs->route->body == BODY_SMALL) {
 		if (cs->req.received > SMALL_BODY_MAX)
 			return MHD_NO;

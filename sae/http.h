@@ -7,6 +7,7 @@
 #ifndef SAE_HTTP_H
 #define SAE_HTTP_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -54,6 +55,15 @@ struct http_resp {
 
 /** http_query(req, key): a query-string argument, or NULL. */
 const char	*http_query(const struct http_req *, const char *);
+/** http_json(resp, status, o): answers ${o} (stolen) as JSON. */
+void	http_json(struct http_resp *, int, json_t *);
+/**
+ * http_body_json(req, resp): the request body as a JSON object (caller
+ * decrefs), or NULL after answering 400 with the parser's reason.
+ */
+json_t	*http_body_json(struct http_req *, struct http_resp *);
+/** http_fail(resp, err): answers ${err} with sae_err_http's status. */
+void	http_fail(struct http_resp *, const struct sae_err *);
 /** http_error(resp, status, fmt, ...): a JSON {"error": "..."} answer. */
 void	http_error(struct http_resp *, int, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

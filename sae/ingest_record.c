@@ -503,6 +503,19 @@ out:
 	return ret;
 }
 
+/* SHA-256 of the bytes insert_units stores for ${xml} (NULL: none). */
+static json_t *
+hex_sha256(const char *xml)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+
+	SHA256((const unsigned char *)(xml != NULL ? xml : ""), xml != NULL ?
+	    strlen(xml) : 0, md);
+	sae_hex(hex, md, sizeof(md));
+	return json_string(hex);
+}
+
 static int
 journal_units(struct job *j, struct sae_err *err)
 {
@@ -520,6 +533,13 @@ journal_units(struct job *j, struct sae_err *err)
 		char *detail;
 
 		json_object_set_new(d, "xml_id", json_string(u->id));
+		/* The descriptive metadata is bound to the journal too: a
+		 * proof bundle's content.xml is checked against it. */
+		json_object_set_new(d, "content_sha256", hex_sha256(
+		    u->content_xml));
+		if (u->management_xml != NULL)
+			json_object_set_new(d, "management_sha256",
+			    hex_sha256(u->management_xml));
 		if (j->appr[i].rule != NULL)
 			json_object_set_new(d, "rule",
 			    json_string(j->appr[i].rule));
@@ -605,21 +625,24 @@ ingest_record_acceptance(struct job *j, struct sae_err *err)
 {
 	const char *outcome = j->report.worst == SEDA_WARNING ? "WARNING" :
 	    "OK";
-	sqlite3_int64 *useq;
-	int ret = -1;
+	sqlite3_int64 *useq = NULL;
+	int ret = -1, locked = 1;
 
 	j->t_stream = ms_now();
+	/* Until the catalog references the contents, a disposal must not
+	 * delete one of them as unreferenced. */
+	store_lock_shared(j->ctx->store);
 	if (commit_objects(j, err) == -1)
-		return -1;
+		goto out;
 	j->t_store = ms_now();
 	seda_report_add(&j->report, SEDA_OK, "STORAGE", NULL, "Objets "
 	    "enregistrés sur %zu offre(s) de stockage",
 	    j->ctx->cfg->nplacement[SAE_PLACE_CURRENT]);
 	if (stamp(j, err) == -1)
-		return -1;
+		goto out;
 	ingest_record_reason(j);
 	if (ingest_record_reply(j, 1, err) == -1)
-		return -1;
+		goto out;
 	useq = sae_xcalloc(j->tr->nunits ? j->tr->nunits : 1, sizeof(*useq));
 	if (catalog_begin(j->db, err) == -1)
 		goto out;
@@ -629,13 +652,11 @@ ingest_record_acceptance(struct job *j, struct sae_err *err)
 	    journal_transfer(j, outcome, err) == -1 ||
 	    journal_units(j, err) == -1)
 		goto out;
-#ifdef SAE_CRASHPOINTS
-	if (getenv("SAE_CRASHPOINT") != NULL &&
-	    !strcmp(getenv("SAE_CRASHPOINT"), "ingest-before-commit"))
-		abort();
-#endif
+	sae_crashpoint("ingest-before-commit");
 	if (catalog_commit(j->db, err) == -1)
 		goto out;
+	store_unlock(j->ctx->store);
+	locked = 0;
 	j->t_record = ms_now();
 	place_transfer(j);
 	sae_log(LOG_DEBUG, "ingest id=%s timing open=%.0fms check=%.0fms "
@@ -651,6 +672,8 @@ ingest_record_acceptance(struct job *j, struct sae_err *err)
 out:
 	if (ret == -1)
 		catalog_rollback(j->db);
+	if (locked)
+		store_unlock(j->ctx->store);
 	free(useq);
 	return ret;
 }

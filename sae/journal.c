@@ -223,6 +223,59 @@ journal_commit_unit(sqlite3 *db, const char *type, const char *agent,
 	return rc;
 }
 
+void
+journal_row_read(sqlite3_stmt *st, struct journal_row *r)
+{
+	r->seq = sqlite3_column_int64(st, 0);
+	r->ts = catalog_text(st, 1);
+	r->e.type = catalog_text(st, 2);
+	r->e.outcome = catalog_text(st, 3);
+	r->e.agent = catalog_text(st, 4);
+	r->e.transfer = catalog_text(st, 5);
+	r->e.unit = catalog_text(st, 6);
+	r->e.object = catalog_text(st, 7);
+	r->e.message = catalog_text(st, 8);
+	r->e.detail = catalog_text(st, 9);
+	r->prev = catalog_text(st, 10);
+	r->hash = catalog_text(st, 11);
+}
+
+int
+journal_export(sqlite3 *db, FILE *out, long long *n, struct sae_err *err)
+{
+	struct sae_buf canon = SAE_BUF_INIT;
+	struct journal_row r;
+	sqlite3_stmt *st;
+	int rc, ret = -1;
+
+	*n = 0;
+	if ((st = catalog_prepare(db, "SELECT " JOURNAL_COLUMNS " FROM journal "
+	    "ORDER BY seq", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		journal_row_read(st, &r);
+		sae_buf_reset(&canon);
+		if (journal_canonical(&canon, r.seq, r.ts, &r.e, r.prev,
+		    err) == -1)
+			goto out;
+		sae_buf_addc(&canon, '\n');
+		if (fwrite(canon.data, 1, canon.len, out) != canon.len) {
+			sae_err_sys(err, SAE_EIO, "cannot write the journal");
+			goto out;
+		}
+		(*n)++;
+	}
+	if (rc != SQLITE_DONE) {
+		catalog_fail(err, db, "journal export");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	sae_buf_done(&canon);
+	return ret;
+}
+
 int
 journal_verify(sqlite3 *db, long long *bad, struct sae_err *err)
 {
@@ -233,26 +286,19 @@ journal_verify(sqlite3 *db, long long *bad, struct sae_err *err)
 	int rc, ret = -1;
 
 	*bad = 0;
-	st = catalog_prepare(db, "SELECT seq, ts, type, outcome, agent, "
-	    "transfer, unit, object, message, detail, prev, hash FROM journal "
+	st = catalog_prepare(db, "SELECT " JOURNAL_COLUMNS " FROM journal "
 	    "ORDER BY seq", err);
 	if (st == NULL)
 		return -1;
 	snprintf(expect_prev, sizeof(expect_prev), "%s", JOURNAL_GENESIS);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct journal_entry e;
-		const char *prev = catalog_text(st, 10);
-		const char *stored = catalog_text(st, 11);
+		struct journal_row r;
+		const char *prev, *stored;
 
-		seq = sqlite3_column_int64(st, 0);
-		e.type = catalog_text(st, 2);
-		e.outcome = catalog_text(st, 3);
-		e.agent = catalog_text(st, 4);
-		e.transfer = catalog_text(st, 5);
-		e.unit = catalog_text(st, 6);
-		e.object = catalog_text(st, 7);
-		e.message = catalog_text(st, 8);
-		e.detail = catalog_text(st, 9);
+		journal_row_read(st, &r);
+		seq = r.seq;
+		prev = r.prev;
+		stored = r.hash;
 		if (seq != expect_seq) {
 			*bad = seq;
 			sae_err_set(err, SAE_ECORRUPT, "journal entry %lld "
@@ -268,8 +314,8 @@ journal_verify(sqlite3 *db, long long *bad, struct sae_err *err)
 			goto out;
 		}
 		sae_buf_reset(&canon);
-		if (journal_canonical(&canon, seq, catalog_text(st, 1), &e,
-		    prev, err) == -1) {
+		if (journal_canonical(&canon, seq, r.ts, &r.e, prev,
+		    err) == -1) {
 			*bad = seq;
 			err->code = SAE_ECORRUPT;
 			goto out;

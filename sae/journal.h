@@ -9,6 +9,7 @@
 #define SAE_JOURNAL_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 
 #include "sae/buf.h"
 #include "sae/err.h"
@@ -71,6 +72,31 @@ int	journal_commit_unit(sqlite3 *, const char *, const char *, const char *,
  */
 int	journal_canonical(struct sae_buf *, long long, const char *,
 	    const struct journal_entry *, const char *, struct sae_err *);
+
+/* The columns journal_row_read reads, in this order. */
+#define JOURNAL_COLUMNS "seq, ts, type, outcome, agent, transfer, unit, " \
+	"object, message, detail, prev, hash"
+
+struct journal_row {
+	long long		 seq;
+	const char		*ts;
+	const char		*prev;
+	const char		*hash;
+	struct journal_entry	 e;
+};
+
+/**
+ * journal_row_read(st, row): a row of "SELECT " JOURNAL_COLUMNS " FROM
+ * journal ..." (strings borrowed until the next step).
+ */
+void	journal_row_read(sqlite3_stmt *, struct journal_row *);
+
+/**
+ * journal_export(db, out, n, err): writes every entry, in order, as its
+ * canonical form (the bytes its hash covers) on a line of its own, and
+ * *n the number of entries.  Reads in the caller's transaction.
+ */
+int	journal_export(sqlite3 *, FILE *, long long *, struct sae_err *);
 
 /**
  * journal_verify(db, bad_seq, err): re-checks the whole chain.  Returns 0

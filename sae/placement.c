@@ -241,12 +241,8 @@ placement_reconcile(sqlite3 *db, struct store *st,
 			stats->failed++;
 			continue;
 		}
-#ifdef SAE_CRASHPOINTS
-		if ((c->have & ~c->want) != 0 && getenv("SAE_CRASHPOINT") &&
-		    strcmp(getenv("SAE_CRASHPOINT"), "placement-before-remove")
-		    == 0)
-			abort();
-#endif
+		if ((c->have & ~c->want) != 0)
+			sae_crashpoint("placement-before-remove");
 		for (k = 0; k < cfg->noffers; k++)
 			if ((c->have & ~c->want) & (1u << k)) {
 				if (remove_copy(db, st, cfg, c, k, agent,

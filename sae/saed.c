@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sae/audit.h"
 #include "sae/daemon.h"
 #include "sae/http.h"
 #include "sae/log.h"
@@ -171,14 +172,15 @@ main(int argc, char **argv)
 	 * kill the daemon. */
 	sigaction(SIGXFSZ, &sa, NULL);
 	port = d.cfg.listen_port;
-	if (http_start(&srv, &d, &port, &err) == -1) {
+	/* The scheduler first: requests may wake it (an approved disposal). */
+	if (scheduler_start(&sched, &d, &err) == -1) {
 		fprintf(stderr, "saed: %s\n", err.msg);
 		daemon_close(&d);
 		return 1;
 	}
-	if (scheduler_start(&sched, &d, &err) == -1) {
+	if (http_start(&srv, &d, &port, &err) == -1) {
 		fprintf(stderr, "saed: %s\n", err.msg);
-		http_stop(srv);
+		scheduler_stop(sched);
 		daemon_close(&d);
 		return 1;
 	}
@@ -189,8 +191,10 @@ main(int argc, char **argv)
 	while (!stop)
 		pause();
 	sae_log(LOG_NOTICE, "stopping");
-	scheduler_stop(sched);
 	http_stop(srv);
+	scheduler_stop(sched);
+	/* Cancelled before the last seal, which then covers all it did. */
+	audit_job_stop(d.audits);
 	seal_at_stop(&d);
 	daemon_close(&d);
 	return 0;

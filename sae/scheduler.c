@@ -1,6 +1,7 @@
 /*
  * scheduler.c: one thread that wakes every few seconds and runs what is
- * due: recomputing ages, moving copies, sealing the journal.  It reads the catalog and writes through
+ * due: recomputing ages, moving copies, sealing the journal, starting the
+ * audit in the background.  It reads the catalog and writes through
  * ages.c; it never blocks a request for long (one transaction per run).
  */
 #include "config.h"
@@ -12,8 +13,10 @@
 #include <time.h>
 
 #include "sae/ages.h"
+#include "sae/audit.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
+#include "sae/disposal.h"
 #include "sae/log.h"
 #include "sae/placement.h"
 #include "sae/scheduler.h"
@@ -28,11 +31,13 @@ struct scheduler {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
 	int			 stop;
+	int			 woken;
 	char			 last_date[11];
 	long long		 last_rules;
 	long long		 last_generation;	/* of the ages */
 	time_t			 last_seal;
 	time_t			 last_run;
+	time_t			 audit_retry;	/* no audit started before */
 };
 
 static long long
@@ -48,6 +53,93 @@ rules_version(sqlite3 *db)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+/*
+ * Disposal lists proposed every disposal_days (the last date kept in the
+ * catalog, so that a restart neither repeats nor forgets it), and
+ * approved lists carried out when due.
+ */
+static void
+disposals(struct scheduler *s, sqlite3 *db, const char *today)
+{
+	const struct sae_config *cfg = &s->d->cfg;
+	struct sae_err err;
+	sqlite3_stmt *st;
+	json_t *ids;
+	size_t n;
+	int due = 0;
+
+	if (cfg->disposal_days > 0 && sqlite3_prepare_v2(db, "SELECT value IS "
+	    "NULL OR date(value, '+' || ? || ' days') <= ? FROM (SELECT (SELECT "
+	    "value FROM meta WHERE key = 'disposal_proposed') AS value)", -1,
+	    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, cfg->disposal_days);
+		sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			due = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (due) {
+		if (disposal_propose(db, cfg, today, "system", &ids,
+		    &err) == -1)
+			sae_log_err(LOG_ERR, &err, "disposal proposal");
+		else {
+			sae_log(LOG_INFO, "disposal proposal lists=%zu",
+			    json_array_size(ids));
+			json_decref(ids);
+			if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES "
+			    "('disposal_proposed', ?) ON CONFLICT(key) DO "
+			    "UPDATE SET value = excluded.value", -1, &st,
+			    NULL) == SQLITE_OK) {
+				sqlite3_bind_text(st, 1, today, -1,
+				    SQLITE_STATIC);
+				sqlite3_step(st);
+				sqlite3_finalize(st);
+			}
+		}
+	}
+	if (disposal_execute_due(db, s->d->store, s->d->tsa, cfg, "system",
+	    &n, &err) == -1)
+		sae_log_err(LOG_ERR, &err, "disposal execution");
+	else if (n > 0)
+		sae_log(LOG_INFO, "disposal destroyed=%zu", n);
+}
+
+/*
+ * The audit, every audit_days (the date of the last one is kept in the
+ * catalog with its journal entry: a restart neither repeats nor forgets
+ * it).  It runs in the background; one that failed is tried again an hour
+ * later, not at every tick.
+ */
+static void
+audits(struct scheduler *s, sqlite3 *db, const char *today, time_t now)
+{
+	struct audit_options ao;
+	struct sae_err err;
+	char id[SAE_ID_LEN + 1];
+	int due;
+
+	if (now < s->audit_retry)
+		return;
+	if ((due = audit_due(db, today, s->d->cfg.audit_days)) <= 0) {
+		if (due == -1)
+			sae_log(LOG_ERR, "audit schedule: the catalog cannot "
+			    "be read");
+		return;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.sample = s->d->cfg.audit_sample;
+	ao.scheduled = 1;
+	if (audit_job_start(s->d->audits, &ao, "system", id, &err) == -1) {
+		/* Another audit runs (asked through the API): wait for it. */
+		if (err.code != SAE_EEXIST)
+			sae_log_err(LOG_ERR, &err, "audit run=schedule");
+		s->audit_retry = now + 60;
+		return;
+	}
+	sae_log(LOG_INFO, "audit run=schedule id=%s sample=%d", id, ao.sample);
+	s->audit_retry = now + 3600;
 }
 
 /* One look at what is due. */
@@ -97,6 +189,8 @@ tick(struct scheduler *s)
 			sae_log(LOG_INFO, "placement run=ages copies_added=%zu "
 			    "copies_removed=%zu", ps.added, ps.removed);
 	}
+	disposals(s, db, today);
+	audits(s, db, today, now);
 	if (now - s->last_seal >= (time_t)s->d->cfg.seal_minutes * 60) {
 		long long n;
 
@@ -122,9 +216,10 @@ run(void *arg)
 		pthread_mutex_lock(&s->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += TICK_SECONDS;
-		while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock,
-		    &until) != ETIMEDOUT)
+		while (!s->stop && !s->woken && pthread_cond_timedwait(
+		    &s->wake, &s->lock, &until) != ETIMEDOUT)
 			;
+		s->woken = 0;
 	}
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
@@ -158,8 +253,20 @@ scheduler_start(struct scheduler **out, struct sae_daemon *d,
 		return sae_err_set(err, SAE_EINTERNAL, "cannot start the "
 		    "scheduler thread");
 	}
+	d->scheduler = s;
 	*out = s;
 	return 0;
+}
+
+void
+scheduler_wake(struct scheduler *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->woken = 1;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
 }
 
 void
@@ -172,6 +279,7 @@ scheduler_stop(struct scheduler *s)
 	pthread_cond_signal(&s->wake);
 	pthread_mutex_unlock(&s->lock);
 	pthread_join(s->thread, NULL);
+	s->d->scheduler = NULL;
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->wake);
 	free(s);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,30 +20,67 @@
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
 
+/*
+ * One level of the tree up, in place: each pair becomes SHA-256 of its two
+ * nodes sorted in byte order; an odd last node goes up unchanged.
+ * Returns the number of nodes of the new level.
+ */
+static size_t
+merkle_up(unsigned char (*level)[32], size_t n)
+{
+	unsigned char pair[64];
+	size_t i, m;
+
+	for (i = 0, m = 0; i + 1 < n; i += 2, m++) {
+		/* Sorted pairs: a path needs no left/right flags. */
+		int lo = memcmp(level[i], level[i + 1], 32) <= 0;
+
+		memcpy(pair, lo ? level[i] : level[i + 1], 32);
+		memcpy(pair + 32, lo ? level[i + 1] : level[i], 32);
+		SHA256(pair, sizeof(pair), level[m]);
+	}
+	if (i < n)
+		memmove(level[m++], level[i], 32);
+	return m;
+}
+
 void
 seal_merkle_root(const unsigned char (*leaves)[32], size_t n,
     unsigned char root[32])
 {
-	unsigned char (*level)[32], pair[64];
-	size_t i, m;
+	unsigned char (*level)[32];
 
 	level = sae_xreallocarray(NULL, n, 32);
 	memcpy(level, leaves, n * 32);
-	while (n > 1) {
-		for (i = 0, m = 0; i + 1 < n; i += 2, m++) {
-			/* Sorted pairs: a path needs no left/right flags. */
-			int lo = memcmp(level[i], level[i + 1], 32) <= 0;
-
-			memcpy(pair, lo ? level[i] : level[i + 1], 32);
-			memcpy(pair + 32, lo ? level[i + 1] : level[i], 32);
-			SHA256(pair, sizeof(pair), level[m]);
-		}
-		if (i < n)
-			memcpy(level[m++], level[i], 32);
-		n = m;
-	}
+	while (n > 1)
+		n = merkle_up(level, n);
 	memcpy(root, level[0], 32);
 	free(level);
+}
+
+size_t
+seal_merkle_path(const unsigned char (*leaves)[32], size_t n, size_t index,
+    unsigned char (*path)[32])
+{
+	unsigned char (*level)[32];
+	size_t k = 0;
+
+	assert(index < n);
+	level = sae_xreallocarray(NULL, n, 32);
+	memcpy(level, leaves, n * 32);
+	while (n > 1) {
+		size_t sib = index ^ 1;
+
+		/* The odd last node has no sibling: it goes up as it is. */
+		if (sib < n) {
+			assert(k < SEAL_PATH_MAX);
+			memcpy(path[k++], level[sib], 32);
+		}
+		n = merkle_up(level, n);
+		index /= 2;
+	}
+	free(level);
+	return k;
 }
 
 /*
@@ -123,6 +161,67 @@ last_seal(sqlite3 *db, long long *seq, long long *last, struct sae_buf *tsr,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return catalog_fail(err, db, "last seal");
 	return 0;
+}
+
+int
+seal_leaves(sqlite3 *db, long long seal, unsigned char (**leaves)[32],
+    size_t *n, struct sae_err *err)
+{
+	struct sae_buf prev = SAE_BUF_INIT;
+	unsigned char root[32], stored[32];
+	sqlite3_stmt *st;
+	long long first = 0, last = 0;
+	char hex[65] = "";
+	int rc, ret = -1;
+
+	*leaves = NULL;
+	*n = 0;
+	st = catalog_prepare(db, "SELECT s.first, s.last, s.root, p.tsr FROM "
+	    "seal s LEFT JOIN seal p ON p.seq = s.seq - 1 WHERE s.seq = ?",
+	    err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seal);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		first = sqlite3_column_int64(st, 0);
+		last = sqlite3_column_int64(st, 1);
+		if (catalog_text(st, 2) != NULL)
+			snprintf(hex, sizeof(hex), "%s", catalog_text(st, 2));
+		sae_buf_add(&prev, sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return sae_err_set(err, SAE_ENOTFOUND, "no seal %lld", seal);
+	if (rc != SQLITE_ROW)
+		return catalog_fail(err, db, "seal leaves");
+	if (seal > 1 && prev.len == 0) {
+		sae_err_set(err, SAE_ECORRUPT, "seal %lld: seal %lld, whose "
+		    "token it chains, is missing", seal, seal - 1);
+		goto out;
+	}
+	if (last < first || leaves_of(db, first, last, seal > 1 ? prev.data :
+	    NULL, prev.len, leaves, n, err) == -1) {
+		if (last < first)
+			sae_err_set(err, SAE_ECORRUPT, "seal %lld covers no "
+			    "entry", seal);
+		sae_err_prefix(err, "seal %lld", seal);
+		goto out;
+	}
+	seal_merkle_root(*leaves, *n, root);
+	if (sae_unhex(stored, sizeof(stored), hex) != 32 ||
+	    memcmp(root, stored, 32) != 0) {
+		sae_err_set(err, SAE_ECORRUPT, "seal %lld: the entries %lld to "
+		    "%lld no longer give the sealed root", seal, first, last);
+		free(*leaves);
+		*leaves = NULL;
+		*n = 0;
+		goto out;
+	}
+	ret = 0;
+out:
+	sae_buf_done(&prev);
+	return ret;
 }
 
 int

@@ -22,6 +22,30 @@ struct tsa;
  */
 void	seal_merkle_root(const unsigned char (*)[32], size_t, unsigned char[32]);
 
+/* The longest path a tree can have: one sibling per level. */
+#define SEAL_PATH_MAX	64
+
+/**
+ * seal_merkle_path(leaves, n, index, path): the Merkle path of leaf
+ * ${index} in the tree of seal_merkle_root: the sibling met at each level,
+ * from the leaf up (none where the node is an odd last one), written to
+ * ${path} (room for SEAL_PATH_MAX).  Returns their number.  Hashing the
+ * leaf with each sibling in turn, the pair sorted in byte order, gives the
+ * root.  index < n.
+ */
+size_t	seal_merkle_path(const unsigned char (*)[32], size_t, size_t,
+	    unsigned char (*)[32]);
+
+/**
+ * seal_leaves(db, seal, leaves, n, err): the leaves of seal ${seal} (the
+ * hashes of its entries first..last in order, then the SHA-256 of the
+ * previous seal's token when seal > 1) in *leaves (caller frees), after
+ * checking that they still give its root: SAE_ECORRUPT if not,
+ * SAE_ENOTFOUND if there is no such seal.  Leaf i is entry first + i.
+ */
+int	seal_leaves(sqlite3 *, long long, unsigned char (**)[32], size_t *,
+	    struct sae_err *);
+
 /**
  * seal_now(db, tsa, agent, sealed, err): seals the entries journaled since
  * the last seal, if any (*sealed = their number, 0 when there was nothing

@@ -42,6 +42,7 @@ struct store_offer {
 struct store {
 	struct store_offer	*offers;
 	size_t			 noffers;
+	pthread_rwlock_t	 contents;	/* store_lock_shared/exclusive */
 };
 
 enum wstate { W_OPEN, W_FINISHED, W_COMMITTED, W_FAILED };
@@ -60,22 +61,6 @@ struct store_reader {
 
 static const char *const ext[] = { [STORE_RAW] = "", [STORE_ZSTD] = ".zst" };
 
-/*
- * Test hook for tests/crash: dies at the named point of a commit so that
- * recovery can be checked.  Compiled out with --disable-crashpoints.
- */
-static void
-crashpoint(const char *name)
-{
-#ifdef SAE_CRASHPOINTS
-	const char *want = getenv("SAE_CRASHPOINT");
-
-	if (want != NULL && strcmp(want, name) == 0)
-		abort();
-#else
-	(void)name;
-#endif
-}
 
 static struct store_offer *
 find_offer(const struct store *st, const char *name, struct sae_err *err)
@@ -200,6 +185,7 @@ open_store(struct store **out, const struct store_offer_conf *conf, size_t n,
 				    conf[i].name);
 	}
 	st = sae_xcalloc(1, sizeof(*st));
+	pthread_rwlock_init(&st->contents, NULL);
 	st->offers = sae_xcalloc(n, sizeof(*st->offers));
 	for (i = 0; i < n; i++) {
 		st->offers[i].name = sae_xstrdup(conf[i].name);
@@ -243,7 +229,26 @@ store_free(struct store *st)
 		pthread_mutex_destroy(&st->offers[i].lock);
 	}
 	free(st->offers);
+	pthread_rwlock_destroy(&st->contents);
 	free(st);
+}
+
+void
+store_lock_shared(struct store *st)
+{
+	pthread_rwlock_rdlock(&st->contents);
+}
+
+void
+store_lock_exclusive(struct store *st)
+{
+	pthread_rwlock_wrlock(&st->contents);
+}
+
+void
+store_unlock(struct store *st)
+{
+	pthread_rwlock_unlock(&st->contents);
 }
 
 int
@@ -745,7 +750,7 @@ commit_one(struct store_writer *w, struct wtarget *t, int *first,
 		return sae_fs_fsync_dir(dir, err);
 	}
 	if (*first) {
-		crashpoint("store-before-rename");
+		sae_crashpoint("store-before-rename");
 		*first = 0;
 	}
 	/*
@@ -776,7 +781,7 @@ store_writer_commit(struct store_writer *w, struct sae_err *err)
 			return -1;
 	w->state = W_COMMITTED;
 	if (renamed)
-		crashpoint("store-after-rename");
+		sae_crashpoint("store-after-rename");
 	return 0;
 }
 

@@ -55,6 +55,18 @@ int	store_open_shared(struct store **, const struct store_offer_conf *,
 	    size_t, struct sae_err *);
 void	store_free(struct store *);
 
+/*
+ * Contents are shared (the same bytes stored once for every object that
+ * has them), so deleting one must not race with a new reference to it:
+ * writers that add references hold the lock shared from writing the bytes
+ * until the catalog commit that references them; a deleter holds it
+ * exclusive while it checks that nothing references the content and
+ * deletes it.  Within one process.
+ */
+void	store_lock_shared(struct store *);
+void	store_lock_exclusive(struct store *);
+void	store_unlock(struct store *);
+
 /** store_offer_sovereign(st, offer): 1, 0, or -1 if no such offer. */
 int	store_offer_sovereign(const struct store *, const char *);
 

@@ -2,6 +2,7 @@
 # 13-audit: sae-admin audit reads every stored copy back to the digest of
 # the original bytes, names each bad or missing copy with its object and
 # offer, and --repair rewrites it from a good copy; all journaled.
+# Progress is shown on a terminal only.
 . "$SAE_SRCDIR/tests/e2e/lib.sh"
 
 MK="$SAE_SRCDIR/tests/e2e/mkpkg.sh"
@@ -19,6 +20,10 @@ check "the text is stored compressed" test -f "$DATA/offers/vault-a/objects/$(ec
 out=$(admin audit); rc=$?
 is "a clean audit exits 0" 0 "$rc"
 like "and reads every copy" "audit of 4 copies \(4 read" "$out"
+err=$(admin audit 2>&1 > /dev/null)
+is "no progress shown when stderr is not a terminal" "" "$err"
+out=$(script -qec "'$ADMIN' --data '$DATA' --config '$CONF' audit" /dev/null)
+like "on a terminal: copies, bytes and rate" "audit: 4/4 copies, [0-9.]+ [KMG]?i?B read .*/s" "$out"
 
 flip() {
 	off=$(( $(wc -c < "$1") / 2 ))
@@ -43,7 +48,7 @@ check "the corrupt copy was rewritten" sh -c "zstd -dc '$(copy vault-a "$txt")' 
 check "the missing copy is back" cmp -s "$(copy vault-b "$raw")" "$T/raw.bin"
 out=$(admin audit); rc=$?
 is "a new audit is clean" 0 "$rc"
-is "audits and repairs are journaled" "4 2" \
+is "audits and repairs are journaled" "6 2" \
     "$(sqlite3 "$DATA/catalog.db" "SELECT (SELECT count(*) FROM journal WHERE type = 'AUDIT') || ' ' || (SELECT count(*) FROM journal WHERE type = 'COPY_REPAIR')")"
 out=$(admin audit --sample 50)
 like "a sample reads part of the copies" "audit of 4 copies" "$out"

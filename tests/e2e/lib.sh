@@ -91,8 +91,14 @@ fake() {
 start_saed() {	# start_saed [ENV=VALUE...]: starts the daemon, sets PORT and URL
 	[ -f "$CONF" ] || write_config
 	: > "$T/saed.out"
+	# A simple command in the background, so that $! is saed itself
+	# (env execs it): a backgrounded function would leave saed running,
+	# with its own clock, when stop_saed kills the subshell.
 	if [ -n "${FAKE_DATE:-}" ]; then
-		fake "$FAKE_DATE" env "$@" "$SAED" --data "$DATA" --config "$CONF" \
+		LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$FAKE_DATE" \
+		    FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		    ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+		    env "$@" "$SAED" --data "$DATA" --config "$CONF" \
 		    --listen 127.0.0.1:0 > "$T/saed.out" 2>> "$LOG" &
 	else
 		env "$@" "$SAED" --data "$DATA" --config "$CONF" \
@@ -121,8 +127,12 @@ stop_saed() {
 	fi
 }
 
-admin() {	# admin ARGS...: sae-admin on the test data directory
-	"$ADMIN" --data "$DATA" --config "$CONF" "$@"
+admin() {	# admin ARGS...: sae-admin on the test data directory, at FAKE_DATE if set
+	if [ -n "${FAKE_DATE:-}" ]; then
+		fake "$FAKE_DATE" "$ADMIN" --data "$DATA" --config "$CONF" "$@"
+	else
+		"$ADMIN" --data "$DATA" --config "$CONF" "$@"
+	fi
 }
 
 new_token() {	# new_token ROLE NAME [AGENCY]: prints the token
