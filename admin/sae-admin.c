@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,8 @@
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/disposal.h"
+#include "sae/export.h"
+#include "sae/export_package.h"
 #include "sae/fsutil.h"
 #include "sae/holds.h"
 #include "sae/id.h"
@@ -666,6 +670,52 @@ cmd_proof(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * export-package TRANSFER -o FILE: the transfer's alive units as a SEDA
+ * package, from one snapshot of the catalog; FILE is whole or untouched.
+ */
+static int
+cmd_export_package(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct export_package_stats ps;
+	struct sae_err err;
+	const char *out = NULL;
+	char tmp[4096];
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt(argc, argv, "o:")) != -1)
+		switch (c) {
+		case 'o': out = optarg; break;
+		default: return 2;
+		}
+	if (out == NULL || optind + 1 != argc) {
+		fprintf(stderr, "usage: sae-admin export-package TRANSFER-ID "
+		    "-o FILE.zip\n");
+		return 2;
+	}
+	if (sae_path(tmp, sizeof(tmp), "%s.part", out) == -1) {
+		fprintf(stderr, "sae-admin: path too long: '%s'\n", out);
+		return 2;
+	}
+	if (daemon_attach_store(d, &err) == -1 ||
+	    catalog_exec(db, "BEGIN", &err) == -1)
+		return fail(&err);
+	rc = export_package(db, d->store, argv[optind], tmp, &ps, &err);
+	catalog_rollback(db);	/* only read */
+	if (rc == 0 && rename(tmp, out) == -1)
+		rc = sae_err_sys(&err, SAE_EIO, "cannot rename '%s' to '%s'",
+		    tmp, out);
+	if (rc == -1) {
+		unlink(tmp);
+		return fail(&err);
+	}
+	printf("transfer %s: %s (%zu units, %zu objects, %llu bytes)\n",
+	    argv[optind], out, ps.units, ps.objects,
+	    (unsigned long long)ps.bytes);
+	return 0;
+}
+
 /* disposal propose: lists of what may be destroyed today. */
 static int
 cmd_disposal_propose(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
@@ -837,6 +887,92 @@ cmd_disposal_decide(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+static void
+export_tty(void *arg, const struct export_progress *p)
+{
+	(void)arg;
+	fprintf(stderr, "\rexport: %s, %zu/%zu packages, %.1f MiB   ", p->step,
+	    p->packages_done, p->packages_total, (double)p->bytes / 1048576.0);
+}
+
+/* export (--all | --agency ID | --rule ID | --age AGE | --unit ID...) -o DIR */
+static int
+cmd_export(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "agency", required_argument, NULL, 'g' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "age", required_argument, NULL, 'A' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct export_selection sel;
+	struct sae_buf prev = SAE_BUF_INIT;
+	struct sae_err err;
+	json_t *o = json_object(), *units = json_array(), *summary = NULL;
+	char id[SAE_ID_LEN + 1], path[PATH_MAX];
+	const char *dir = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ag:r:A:u:o:", opts, NULL)) != -1)
+		switch (c) {
+		case 'a': json_object_set_new(o, "all", json_true()); break;
+		case 'g': json_object_set_new(o, "agency", json_string(optarg)); break;
+		case 'r': json_object_set_new(o, "rule", json_string(optarg)); break;
+		case 'A': json_object_set_new(o, "age", json_string(optarg)); break;
+		case 'u': json_array_append_new(units, json_string(optarg)); break;
+		case 'o': dir = optarg; break;
+		default: json_decref(o); json_decref(units); return 2;
+		}
+	if (json_array_size(units) > 0)
+		json_object_set(o, "units", units);
+	json_decref(units);
+	if (optind != argc || dir == NULL) {
+		fprintf(stderr, "usage: sae-admin export (--all | --agency ID | "
+		    "--rule ID | --age AGE | --unit ID...) -o DIR\n");
+		json_decref(o);
+		return 2;
+	}
+	if (export_selection_from_json(o, &sel, &err) == -1) {
+		json_decref(o);
+		return fail(&err);
+	}
+	/* A directory holding an interrupted export: the same id resumes it. */
+	sae_id_new(id);
+	if (sae_path(path, sizeof(path), "%s/.sae-export-id", dir) == 0 &&
+	    sae_fs_exists(path) && sae_fs_read(path, &prev, 64, &err) == 0 &&
+	    prev.len == SAE_ID_LEN) {
+		memcpy(id, prev.data, SAE_ID_LEN);
+		fprintf(stderr, "resuming export %s in %s\n", id, dir);
+	}
+	sae_buf_done(&prev);
+	if (daemon_attach_store(d, &err) == -1 || attach_tsa(d, &err) == -1) {
+		free((void *)sel.units);
+		json_decref(o);
+		return fail(&err);
+	}
+	rc = export_run(db, d->store, d->tsa, &d->cfg, &sel, dir, id, "sae-admin",
+	    isatty(STDERR_FILENO) ? export_tty : NULL, NULL, NULL, &summary,
+	    &err);
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	free((void *)sel.units);
+	json_decref(o);
+	if (rc == -1)
+		return fail(&err);
+	printf("export %s: %lld unit(s) in %lld package(s), %lld bytes, in %s\n",
+	    id, (long long)json_integer_value(json_object_get(summary, "units")),
+	    (long long)json_integer_value(json_object_get(summary, "packages")),
+	    (long long)json_integer_value(json_object_get(summary,
+	    "payload_bytes")), dir);
+	json_decref(summary);
+	return 0;
+}
+
+
 static const struct cmd cmds[] = {
 	{ "token", "create", cmd_token_create,
 	  "token create --role ROLE --name NAME [--agency ID]" },
@@ -863,8 +999,12 @@ static const struct cmd cmds[] = {
 	  "--reason TEXT" },
 	{ "disposal", "decide", cmd_disposal_decide, "disposal decide UNIT "
 	  "keep|destroy [--comment TEXT]" },
+	{ "export", NULL, cmd_export, "export (--all | --agency ID | --rule ID "
+	  "| --age AGE | --unit ID...) -o DIR" },
 	{ "audit", NULL, cmd_audit, "audit [--sample PERCENT] [--repair]" },
 	{ "ages", NULL, cmd_ages, "ages                (recompute every unit's age now)" },
+	{ "export-package", NULL, cmd_export_package, "export-package "
+	  "TRANSFER-ID -o FILE.zip  (the transfer as a SEDA package)" },
 	{ "proof", NULL, cmd_proof, "proof UNIT-ID -o FILE [--objects]  (the "
 	  "unit's proof bundle, see sae-verify(1))" },
 };
@@ -892,6 +1032,11 @@ main(int argc, char **argv)
 	int ret;
 
 	umask(077);
+	/* libarchive converts entry names with the locale's charset: UTF-8,
+	 * whatever the environment, so that names like « procès-verbal.pdf »
+	 * are read and written as SEDA wants them.  Only LC_CTYPE: messages
+	 * and numbers stay in the C locale. */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	sae_log_open("sae-admin", LOG_WARNING, 0);
 	/* Global options come before the command; parse them by hand so
 	 * that the command's own options are left alone. */

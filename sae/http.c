@@ -97,6 +97,10 @@ static const struct route routes[] = {
 	  BODY_SMALL, api_disposal_reject },
 	{ "POST", "/v1/units/", "/decision", ROLE_MASK(ROLE_ARCHIVIST),
 	  BODY_SMALL, api_unit_decision },
+	{ "POST", "/v1/exports", NULL, ROLE_MASK(ROLE_ARCHIVIST) |
+	  ROLE_MASK(ROLE_ADMIN), BODY_SMALL, api_exports_post },
+	{ "GET", "/v1/exports/", "", ROLE_MASK(ROLE_ARCHIVIST) |
+	  ROLE_MASK(ROLE_ADMIN), BODY_NONE, api_export_get },
 	{ "GET", "/v1/stats", NULL, ROLE_MASK(ROLE_ARCHIVIST) |
 	  ROLE_MASK(ROLE_AUDITOR) | ROLE_MASK(ROLE_ADMIN), BODY_NONE,
 	  api_stats_get },

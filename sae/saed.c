@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	umask(077);	/* catalog, keys and copies are nobody else's business */
+	/* libarchive converts entry names with the locale's charset: UTF-8,
+	 * whatever the environment, so that names like « procès-verbal.pdf »
+	 * are read as SEDA wants them.  Only LC_CTYPE: messages and numbers
+	 * stay in the C locale. */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	sae_log_open("saed", LOG_INFO, 0);
 	if (daemon_open(&d, data != NULL ? data : ".", config, check || print,
 	    &err) == -1) {

@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,8 @@
 #include "sae/catalog.h"
 #include "sae/daemon.h"
 #include "sae/disposal.h"
+#include "sae/export_job.h"
+#include "sae/fsutil.h"
 #include "sae/log.h"
 #include "sae/placement.h"
 #include "sae/scheduler.h"
@@ -142,6 +146,56 @@ audits(struct scheduler *s, sqlite3 *db, const char *today, time_t now)
 	s->audit_retry = now + 3600;
 }
 
+/*
+ * Scheduled reversibility exports of everything, every [export] days (the
+ * last date kept in the catalog), into [export] directory.
+ */
+static void
+exports(struct scheduler *s, sqlite3 *db, const char *today)
+{
+	const struct sae_config *cfg = &s->d->cfg;
+	char id[SAE_ID_LEN + 1], dir[PATH_MAX];
+	struct sae_err err;
+	sqlite3_stmt *st;
+	json_t *all;
+	int due = 0, rc;
+
+	if (cfg->export_days <= 0 || sqlite3_prepare_v2(db, "SELECT value IS "
+	    "NULL OR date(value, '+' || ? || ' days') <= ? FROM (SELECT (SELECT "
+	    "value FROM meta WHERE key = 'export_last') AS value)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int(st, 1, cfg->export_days);
+	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		due = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!due)
+		return;
+	if (cfg->export_dir[0] == '/')
+		snprintf(dir, sizeof(dir), "%s", cfg->export_dir);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", cfg->data_dir,
+		    cfg->export_dir);
+	all = json_pack("{s:b}", "all", 1);
+	rc = sae_fs_mkdirp(dir, 0750, &err) == -1 ? -1 :
+	    export_job_start(s->d, all, dir, "system", id, &err);
+	json_decref(all);
+	if (rc == -1) {
+		if (err.code != SAE_EEXIST)	/* busy: next tick */
+			sae_log_err(LOG_ERR, &err, "scheduled export");
+		return;
+	}
+	sae_log(LOG_INFO, "export scheduled id=%s dir=%s", id, dir);
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES ('export_last', ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+}
+
 /* One look at what is due. */
 static void
 tick(struct scheduler *s)
@@ -190,6 +244,7 @@ tick(struct scheduler *s)
 			    "copies_removed=%zu", ps.added, ps.removed);
 	}
 	disposals(s, db, today);
+	exports(s, db, today);
 	audits(s, db, today, now);
 	if (now - s->last_seal >= (time_t)s->d->cfg.seal_minutes * 60) {
 		long long n;

@@ -310,4 +310,109 @@ int	seda_destruction_notification_write(struct sae_buf *,
 int	seda_validate(const struct seda_schemas *, enum seda_version,
 	    const void *, size_t, struct seda_report *, struct sae_err *);
 
+/* ------------------------------------------------------------------ */
+/* ArchiveTransfer writer (seda_transfer_write.c): a package made from */
+/* what the archive holds, for reversibility and transfers out.        */
+
+/* One Event of a LogBook: an entry of the archive's journal. */
+struct seda_out_event {
+	const char	*identifier;	/* EventIdentifier, or NULL */
+	const char	*type_code;	/* EventTypeCode, or NULL */
+	const char	*date_time;	/* EventDateTime (xsd:dateTime), required */
+	const char	*outcome;	/* Outcome, or NULL */
+	const char	*message;	/* OutcomeDetailMessage, or NULL */
+	const char	*detail_data;	/* EventDetailData, or NULL */
+	const char	*agent;		/* LinkingAgentIdentifier (2.2 and later), or NULL */
+};
+
+struct seda_out_object {
+	const char	*xml_id;	/* @id */
+	int		 physical;	/* PhysicalDataObject */
+	const char	*version;	/* DataObjectVersion, or NULL */
+	/* BinaryDataObject only: */
+	const char	*uri;		/* Uri, required */
+	const char	*sha512;	/* hex: MessageDigest algorithm="SHA-512", required */
+	uint64_t	 size;		/* Size; 0 leaves it out (positiveInteger) */
+	const char	*format_litteral;	/* FormatIdentification, each may be NULL */
+	const char	*mime_type;
+	const char	*format_id;
+	const char	*filename;	/* FileInfo/Filename, or NULL */
+	/* PhysicalDataObject only: */
+	const char	*physical_id;	/* PhysicalId, or NULL */
+};
+
+struct seda_out_group {
+	const char			*xml_id;	/* @id */
+	/* A lone object of the producer's (no DataObjectGroup around it;
+	 * its id is ${xml_id}): written as it came, and units refer to it
+	 * with DataObjectReferenceId.  Exactly one object then. */
+	int				 lone;
+	const struct seda_out_object	*objects;
+	size_t				 nobjects;
+};
+
+struct seda_out_unit {
+	const char			*xml_id;	/* @id */
+	const char			*content_xml;	/* the Content element, standalone XML */
+	const char			*management_xml;/* the Management element, or NULL */
+	/* Indexes into seda_out_transfer.units: the unit is nested under
+	 * parents[0] and named by ArchiveUnitRefId under the others. */
+	const size_t			*parents;
+	size_t				 nparents;
+	const size_t			*groups;	/* indexes into .groups */
+	size_t				 ngroups;
+	const struct seda_out_event	*events;	/* its LogBook */
+	size_t				 nevents;
+};
+
+struct seda_out_transfer {
+	enum seda_version		 version;
+	const char			*comment;	/* Comment, or NULL */
+	const char			*date;		/* Date (xsd:dateTime) */
+	const char			*message_id;	/* MessageIdentifier */
+	const char			*archival_agreement;	/* or NULL */
+	const struct seda_out_group	*groups;
+	size_t				 ngroups;
+	const struct seda_out_unit	*units;
+	size_t				 nunits;
+	/* ManagementMetadata: */
+	const char			*acquisition_information;	/* each may be NULL */
+	const char			*legal_status;
+	const char			*originating_agency;	/* OriginatingAgencyIdentifier */
+	const char			*submission_agency;	/* SubmissionAgencyIdentifier */
+	const struct seda_management	*mgmt;		/* its rules, or NULL */
+	const struct seda_out_event	*events;	/* its LogBook: the package's history */
+	size_t				 nevents;
+	const char			*archival_agency;
+	const char			*transferring_agency;
+};
+
+/**
+ * seda_transfer_write(out, t, err): appends to ${out} an ArchiveTransfer
+ * in ${t->version}, valid against the official XSD of that version, with
+ * the libxml2 tree API (text escaped by the library).  Each unit's
+ * Content and Management are re-read from their stored XML and written as
+ * they are, moved into the package's namespace (any SEDA 2.x namespace
+ * becomes the package's); the unit's events go into the LogBook of its
+ * Management, after the rule categories and before NeedAuthorization,
+ * HoldRule and the rest (into the LogBook already there if any; a
+ * Management is created for them when there is none).  Units with no
+ * parent are roots of DescriptiveMetadata.  Fails with
+ * SAE_EINVAL on a missing mandatory value, an id that is not an NCName,
+ * an index out of range or parents forming a cycle, SAE_ECORRUPT when a
+ * stored Content or Management cannot be read back.  ${out} is left as
+ * it was on failure.
+ */
+int	seda_transfer_write(struct sae_buf *, const struct seda_out_transfer *,
+	    struct sae_err *);
+
+/**
+ * seda_transfer_write_agency(xml, len, element): the Identifier of the
+ * ${element} ("ArchivalAgency", "TransferringAgency") of a SEDA message we
+ * wrote (a stored reply, say), as a new string; NULL when it has none or
+ * cannot be read.
+ */
+char	*seda_transfer_write_agency(const void *, size_t, const char *);
+/* -------------------------------- end of the ArchiveTransfer writer */
+
 #endif
