@@ -33,6 +33,7 @@
 #include "sae/seal.h"
 #include "sae/stats.h"
 #include "sae/token.h"
+#include "sae/transfer_out.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
 
@@ -716,6 +717,106 @@ cmd_export_package(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
+/* transfer create SELECTION -o DIR: packages for another archive. */
+static int
+cmd_transfer_create(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "agency", required_argument, NULL, 'g' },
+		{ "rule", required_argument, NULL, 'r' },
+		{ "age", required_argument, NULL, 'A' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sae_err err;
+	json_t *o = json_object(), *units = json_array(), *sum = NULL, *p;
+	char id[SAE_ID_LEN + 1];
+	const char *dir = NULL;
+	size_t i;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ag:r:A:u:o:", opts, NULL)) != -1)
+		switch (c) {
+		case 'a': json_object_set_new(o, "all", json_true()); break;
+		case 'g': json_object_set_new(o, "agency", json_string(optarg)); break;
+		case 'r': json_object_set_new(o, "rule", json_string(optarg)); break;
+		case 'A': json_object_set_new(o, "age", json_string(optarg)); break;
+		case 'u': json_array_append_new(units, json_string(optarg)); break;
+		case 'o': dir = optarg; break;
+		default: json_decref(o); json_decref(units); return 2;
+		}
+	if (json_array_size(units) > 0)
+		json_object_set(o, "units", units);
+	json_decref(units);
+	if (optind != argc || dir == NULL) {
+		fprintf(stderr, "usage: sae-admin transfer create (--all | "
+		    "--agency ID | --rule ID | --age AGE | --unit ID...) -o DIR\n");
+		json_decref(o);
+		return 2;
+	}
+	if (daemon_attach_store(d, &err) == -1) {
+		json_decref(o);
+		return fail(&err);
+	}
+	rc = transfer_out_create(db, d->store, &d->cfg, o, dir, "sae-admin", id,
+	    &sum, &err);
+	json_decref(o);
+	if (rc == -1)
+		return fail(&err);
+	printf("transfer %s: %lld unit(s) in transfer, until the other "
+	    "archive's ArchiveTransferReply (sae-admin transfer reply FILE):\n",
+	    id, (long long)json_integer_value(json_object_get(sum, "units")));
+	json_array_foreach(json_object_get(sum, "packages"), i, p)
+		printf("%s\t%s\n", json_string_value(json_object_get(p,
+		    "message_id")), json_string_value(json_object_get(p,
+		    "path")));
+	json_decref(sum);
+	return 0;
+}
+
+/* transfer reply FILE: the other archive's answer to one package. */
+static int
+cmd_transfer_reply(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_buf xml = SAE_BUF_INIT;
+	struct sae_err err;
+	json_t *sum = NULL;
+	int rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: sae-admin transfer reply "
+		    "ARCHIVE-TRANSFER-REPLY.xml\n");
+		return 2;
+	}
+	if (sae_fs_read(argv[1], &xml, 64u << 20, &err) == -1 ||
+	    daemon_attach_schemas(d, &err) == -1 ||
+	    daemon_attach_store(d, &err) == -1) {
+		sae_buf_done(&xml);
+		return fail(&err);
+	}
+	rc = transfer_out_reply(db, d->store, d->schemas, &d->cfg, xml.data,
+	    xml.len, NULL, "sae-admin", &sum, &err);
+	sae_buf_done(&xml);
+	if (rc == -1)
+		return fail(&err);
+	if (!strcmp(json_string_value(json_object_get(sum, "outcome")),
+	    "purged"))
+		printf("package %s accepted (%s): its units are purged; the "
+		    "producer's ArchiveModificationNotification is %s\n",
+		    json_string_value(json_object_get(sum, "package")),
+		    json_string_value(json_object_get(sum, "reply_code")),
+		    json_string_value(json_object_get(sum, "notification")));
+	else
+		printf("package %s refused (%s): its units are released\n",
+		    json_string_value(json_object_get(sum, "package")),
+		    json_string_value(json_object_get(sum, "reply_code")));
+	json_decref(sum);
+	return 0;
+}
+
 /* disposal propose: lists of what may be destroyed today. */
 static int
 cmd_disposal_propose(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
@@ -999,6 +1100,10 @@ static const struct cmd cmds[] = {
 	  "--reason TEXT" },
 	{ "disposal", "decide", cmd_disposal_decide, "disposal decide UNIT "
 	  "keep|destroy [--comment TEXT]" },
+	{ "transfer", "create", cmd_transfer_create, "transfer create (--all | "
+	  "--agency ID | --rule ID | --age AGE | --unit ID...) -o DIR" },
+	{ "transfer", "reply", cmd_transfer_reply, "transfer reply "
+	  "ARCHIVE-TRANSFER-REPLY.xml" },
 	{ "export", NULL, cmd_export, "export (--all | --agency ID | --rule ID "
 	  "| --age AGE | --unit ID...) -o DIR" },
 	{ "audit", NULL, cmd_audit, "audit [--sample PERCENT] [--repair]" },

@@ -315,9 +315,10 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 		http_error(resp, sae_err_http(err.code), "%s", err.msg);
 		return;
 	}
-	/* A destroyed unit is gone: what remains is its tombstone. */
-	if (!strcmp(json_string_value(json_object_get(root, "state")),
-	    "destroyed")) {
+	/* A unit that left (destroyed, transferred to another archive) is
+	 * gone: what remains is its tombstone. */
+	if (strcmp(json_string_value(json_object_get(root, "state")),
+	    "alive") != 0) {
 		json_decref(root);
 		if (disposal_tombstone(req->db, req->arg, &root, &err) == -1) {
 			http_error(resp, sae_err_http(err.code), "%s", err.msg);
@@ -374,8 +375,9 @@ api_object_get(struct sae_daemon *d, struct http_req *req,
 	catalog_bind_text(st, 4, req->arg);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		if (object_destroyed(db, req->arg))
-			http_error(resp, 410, "object '%s' was destroyed with "
-			    "its unit (approved disposal)", req->arg);
+			http_error(resp, 410, "object '%s' left the archive "
+			    "with its unit (approved disposal, or transfer to "
+			    "another archive)", req->arg);
 		else
 			http_error(resp, 404, "no object '%s'", req->arg);
 		goto out;

@@ -260,12 +260,42 @@ static const char catalog_schema_v1[] =
 "  PRIMARY KEY (disposal, unit)\n"
 ") WITHOUT ROWID;\n"
 "CREATE INDEX disposal_line_unit ON disposal_line(unit);\n"
-/* What remains of a destroyed unit. */
+/* Transfers to another archive: the packages we made, their replies. */
+"CREATE TABLE outgoing (\n"
+"  seq INTEGER PRIMARY KEY,\n"
+"  id TEXT NOT NULL UNIQUE,\n"
+"  state TEXT NOT NULL CHECK (state IN ('preparing','pending','done')),\n"
+"  selection TEXT NOT NULL,\n"
+"  directory TEXT NOT NULL,\n"
+"  created TEXT NOT NULL,\n"
+"  created_by TEXT NOT NULL\n"
+");\n"
+"CREATE TABLE outgoing_package (\n"
+"  outgoing INTEGER NOT NULL REFERENCES outgoing(seq),\n"
+"  transfer TEXT NOT NULL REFERENCES transfer(id),\n"
+"  message_id TEXT NOT NULL UNIQUE,\n"	/* of the package we sent */
+"  state TEXT NOT NULL CHECK (state IN ('pending','accepted','rejected')),\n"
+"  reply_id TEXT,\n"
+"  reply_code TEXT,\n"
+"  replied TEXT,\n"
+"  reply BLOB,\n"
+"  notification BLOB,\n"		/* ArchiveModificationNotification */
+"  PRIMARY KEY (outgoing, transfer)\n"
+") WITHOUT ROWID;\n"
+/* Units in a transfer not answered yet: refused by another transfer and
+ * by disposal; the row goes when the reply comes. */
+"CREATE TABLE outgoing_unit (\n"
+"  unit INTEGER PRIMARY KEY REFERENCES unit(seq),\n"
+"  outgoing INTEGER NOT NULL REFERENCES outgoing(seq),\n"
+"  transfer TEXT NOT NULL\n"
+");\n"
+/* What remains of a unit that left (destroyed or transferred). */
 "CREATE TABLE tombstone (\n"
 "  unit INTEGER PRIMARY KEY REFERENCES unit(seq),\n"
-"  disposal INTEGER NOT NULL REFERENCES disposal(seq),\n"
-"  visa TEXT NOT NULL,\n"
-"  destroyed TEXT NOT NULL,\n"
+"  disposal INTEGER REFERENCES disposal(seq),\n"	/* destroyed, or */
+"  outgoing INTEGER REFERENCES outgoing(seq),\n"	/* transferred */
+"  visa TEXT,\n"			/* the visa, or the other archive's reply id */
+"  destroyed TEXT NOT NULL,\n"	/* when it left */
 "  objects TEXT NOT NULL\n"		/* JSON: id, sha256, size, detached */
 ");\n"
 /* Copies of destroyed units still to delete from their offers: the unit
@@ -274,7 +304,7 @@ static const char catalog_schema_v1[] =
 "CREATE TABLE doomed_copy (\n"
 "  sha256 TEXT NOT NULL,\n"
 "  offer TEXT NOT NULL,\n"
-"  disposal INTEGER NOT NULL REFERENCES disposal(seq),\n"
+"  disposal INTEGER REFERENCES disposal(seq),\n"	/* NULL: a transfer out */
 "  unit TEXT NOT NULL,\n"
 "  PRIMARY KEY (sha256, offer)\n"
 ") WITHOUT ROWID;\n";

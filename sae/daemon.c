@@ -281,6 +281,12 @@ daemon_attach_store(struct sae_daemon *d, struct sae_err *err)
 	return open_store(d, 1, err);
 }
 
+int
+daemon_attach_schemas(struct sae_daemon *d, struct sae_err *err)
+{
+	return load_schemas(d, err);
+}
+
 void
 daemon_close(struct sae_daemon *d)
 {

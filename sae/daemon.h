@@ -42,6 +42,12 @@ void	daemon_close(struct sae_daemon *);
  */
 int	daemon_attach_store(struct sae_daemon *, struct sae_err *);
 
+/**
+ * daemon_attach_schemas(d, err): after daemon_catalog_only, checks and
+ * loads the SEDA schemas (to validate a message sae-admin reads).
+ */
+int	daemon_attach_schemas(struct sae_daemon *, struct sae_err *);
+
 struct ages_stats;
 struct placement_stats;
 struct ret_defaults;

@@ -165,7 +165,8 @@ find_eligible(sqlite3 *db, const char *today, struct sae_err *err)
 	    "TABLE cand (seq INTEGER PRIMARY KEY, keep INTEGER NOT NULL "
 	    "DEFAULT 0); INSERT INTO temp.cand (seq) SELECT seq FROM unit "
 	    "WHERE age = 'disposal' AND state = 'alive' AND seq NOT IN ("
-	    OPEN_LINES ")", err) == -1)
+	    OPEN_LINES ") AND seq NOT IN (SELECT unit FROM outgoing_unit)",
+	    err) == -1)
 		return -1;
 	/* A hold, an archivist's or a package's, protects the unit, its
 	 * ancestors and its descendants. */

@@ -75,7 +75,9 @@ blocker(sqlite3 *db, long long list, long long unit, const char *today,
 	    "(SELECT count(*) FROM down JOIN unit k ON k.seq = down.s WHERE "
 	    "down.s <> ?1 AND k.state = 'alive' AND NOT EXISTS (SELECT 1 FROM "
 	    "disposal_line l WHERE l.disposal = ?3 AND l.unit = down.s AND "
-	    "l.excluded = 0 AND l.outcome IS NULL)) "
+	    "l.excluded = 0 AND l.outcome IS NULL)), "
+	    "(SELECT count(*) FROM outgoing_unit o WHERE o.unit IN (SELECT s "
+	    "FROM kin)) "
 	    "FROM unit u WHERE u.seq = ?1", err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, unit);
@@ -97,6 +99,9 @@ blocker(sqlite3 *db, long long list, long long unit, const char *today,
 	else if (sqlite3_column_int(st, 4) > 0)
 		snprintf(why, size, "l'unité a %d descendant(s) à conserver",
 		    sqlite3_column_int(st, 4));
+	else if (sqlite3_column_int(st, 5) > 0)
+		snprintf(why, size, "l'unité ou un parent est en cours de "
+		    "transfert vers un autre service d'archives");
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -156,6 +161,71 @@ unit_objects(sqlite3 *db, long long unit, json_t *objs, struct sae_err *err)
 	return 0;
 }
 
+int
+disposal_unit_leave(sqlite3 *db, long long unit, const char *uid,
+    long long disposal, long long outgoing, const char *visa,
+    const char *state, json_t *objs, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	char now[32], *otext;
+	size_t i;
+	int rc;
+
+	if (unit_objects(db, unit, objs, err) == -1)
+		return -1;
+	otext = json_dumps(objs, JSON_COMPACT | JSON_SORT_KEYS);
+	sae_time_now_iso(now);
+	if ((st = catalog_prepare(db, "INSERT INTO tombstone (unit, disposal, "
+	    "outgoing, visa, destroyed, objects) VALUES (?, ?, ?, ?, ?, ?)",
+	    err)) == NULL) {
+		free(otext);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, unit);
+	if (disposal > 0)
+		sqlite3_bind_int64(st, 2, disposal);
+	if (outgoing > 0)
+		sqlite3_bind_int64(st, 3, outgoing);
+	catalog_bind_text(st, 4, visa);
+	catalog_bind_text(st, 5, now);
+	catalog_bind_text(st, 6, otext);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(otext);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "tombstone");
+	if ((st = catalog_prepare(db, "UPDATE unit SET state = ? WHERE seq = ?",
+	    err)) == NULL)
+		return -1;
+	catalog_bind_text(st, 1, state);
+	sqlite3_bind_int64(st, 2, unit);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "unit leaves");
+	for (i = 0; i < json_array_size(objs); i++) {
+		json_t *o = json_array_get(objs, i);
+
+		if (json_is_true(json_object_get(o, "detached")) ||
+		    json_object_get(o, "sha256") == NULL)
+			continue;
+		if ((st = catalog_prepare(db, "INSERT OR IGNORE INTO doomed_copy "
+		    "(sha256, offer, disposal, unit) SELECT sha256, offer, ?, ? "
+		    "FROM copy WHERE sha256 = ?", err)) == NULL)
+			return -1;
+		if (disposal > 0)
+			sqlite3_bind_int64(st, 1, disposal);
+		catalog_bind_text(st, 2, uid);
+		catalog_bind_text(st, 3, json_string_value(json_object_get(o,
+		    "sha256")));
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return catalog_fail(err, db, "doomed copies");
+	}
+	return 0;
+}
+
 /* One unit: kept with the reason, or made a tombstone with doomed copies. */
 static int
 settle_unit(sqlite3 *db, const struct list *l, long long unit,
@@ -164,8 +234,7 @@ settle_unit(sqlite3 *db, const struct list *l, long long unit,
 {
 	struct journal_entry e;
 	json_t *objs = json_array(), *d;
-	char why[256], now[32], *detail = NULL, *otext = NULL;
-	size_t i;
+	char why[256], *detail = NULL;
 	int ret = -1;
 
 	*destroyed = 0;
@@ -179,55 +248,9 @@ settle_unit(sqlite3 *db, const struct list *l, long long unit,
 	e.agent = agent;
 	e.unit = uid;
 	if (why[0] == '\0') {
-		if (unit_objects(db, unit, objs, err) == -1)
+		if (disposal_unit_leave(db, unit, uid, l->seq, 0, l->visa,
+		    "destroyed", objs, err) == -1)
 			goto out;
-		otext = json_dumps(objs, JSON_COMPACT | JSON_SORT_KEYS);
-		sae_time_now_iso(now);
-		{
-			sqlite3_stmt *st = catalog_prepare(db, "INSERT INTO "
-			    "tombstone (unit, disposal, visa, destroyed, "
-			    "objects) VALUES (?, ?, ?, ?, ?)", err);
-
-			if (st == NULL)
-				goto out;
-			sqlite3_bind_int64(st, 1, unit);
-			sqlite3_bind_int64(st, 2, l->seq);
-			catalog_bind_text(st, 3, l->visa);
-			catalog_bind_text(st, 4, now);
-			catalog_bind_text(st, 5, otext);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				catalog_fail(err, db, "tombstone");
-				goto out;
-			}
-			sqlite3_finalize(st);
-		}
-		if (exec_bound(db, "UPDATE unit SET state = 'destroyed' WHERE "
-		    "seq = ?", unit, NULL, "unit destroy", err) == -1)
-			goto out;
-		for (i = 0; i < json_array_size(objs); i++) {
-			json_t *o = json_array_get(objs, i);
-			sqlite3_stmt *st;
-
-			if (json_is_true(json_object_get(o, "detached")) ||
-			    json_object_get(o, "sha256") == NULL)
-				continue;
-			if ((st = catalog_prepare(db, "INSERT OR IGNORE INTO "
-			    "doomed_copy (sha256, offer, disposal, unit) SELECT "
-			    "sha256, offer, ?, ? FROM copy WHERE sha256 = ?",
-			    err)) == NULL)
-				goto out;
-			sqlite3_bind_int64(st, 1, l->seq);
-			catalog_bind_text(st, 2, uid);
-			catalog_bind_text(st, 3, json_string_value(
-			    json_object_get(o, "sha256")));
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				catalog_fail(err, db, "doomed copies");
-				goto out;
-			}
-			sqlite3_finalize(st);
-		}
 		d = json_pack("{s:s, s:s, s:O}", "disposal", l->id, "visa",
 		    l->visa, "objects", objs);
 		detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
@@ -274,7 +297,6 @@ out:
 		*destroyed = 0;
 	}
 	json_decref(objs);
-	free(otext);
 	free(detail);
 	return ret;
 }
@@ -305,8 +327,8 @@ delete_pair(sqlite3 *db, const char *del, const char *sha, const char *offer,
  * the store's exclusive lock, a content that an alive unit references
  * again (a new ingest of the same bytes) is spared.
  */
-static int
-delete_doomed(sqlite3 *db, struct store *st, long long list,
+int
+disposal_delete_doomed(sqlite3 *db, struct store *st, long long list,
     const char *agent, struct sae_err *err)
 {
 	sqlite3_stmt *q;
@@ -544,10 +566,10 @@ run_list(sqlite3 *db, struct store *st, struct tsa *tsa,
 			goto out;
 		*destroyed += (size_t)gone;
 		sae_crashpoint("disposal-after-unit");
-		if (delete_doomed(db, st, seq, agent, err) == -1)
+		if (disposal_delete_doomed(db, st, seq, agent, err) == -1)
 			goto out;
 	}
-	if (rc == -1 || delete_doomed(db, st, seq, agent, err) == -1 ||
+	if (rc == -1 || disposal_delete_doomed(db, st, seq, agent, err) == -1 ||
 	    finish_list(db, tsa, cfg, &l, agent, err) == -1)
 		goto out;
 	sae_log(LOG_NOTICE, "disposal id=%s executed", l.id);
@@ -570,7 +592,7 @@ disposal_execute_due(sqlite3 *db, struct store *st, struct tsa *tsa,
 
 	*destroyed = 0;
 	/* Copies left by an interrupted run first. */
-	if (delete_doomed(db, st, 0, agent, err) == -1)
+	if (disposal_delete_doomed(db, st, 0, agent, err) == -1)
 		return -1;
 	sae_time_now_iso(now);
 	if ((q = catalog_prepare(db, "SELECT seq FROM disposal WHERE state = "
@@ -610,22 +632,23 @@ disposal_tombstone(sqlite3 *db, const char *unit, json_t **out,
 
 	if ((st = catalog_prepare(db, "SELECT u.id, u.xml_id, u.transfer, "
 	    "u.agency, u.title, u.start_date, u.end_date, u.rule, u.rule_start, "
-	    "u.rule_end, u.final_action, d.id AS disposal, t.visa, t.destroyed, "
-	    "t.objects FROM tombstone t JOIN unit u ON u.seq = t.unit JOIN "
-	    "disposal d ON d.seq = t.disposal WHERE u.id = ?", err)) == NULL)
+	    "u.rule_end, u.final_action, d.id AS disposal, o.id AS outgoing, "
+	    "t.visa, t.destroyed, t.objects, u.state FROM tombstone t JOIN unit "
+	    "u ON u.seq = t.unit LEFT JOIN disposal d ON d.seq = t.disposal "
+	    "LEFT JOIN outgoing o ON o.seq = t.outgoing WHERE u.id = ?",
+	    err)) == NULL)
 		return -1;
 	catalog_bind_text(st, 1, unit);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		o = catalog_row_json(st);
-		objs = json_loads(catalog_text(st, 14), 0, NULL);
+		objs = json_loads(catalog_text(st, 15), 0, NULL);
 		json_object_set_new(o, "objects", objs != NULL ? objs :
 		    json_array());
-		json_object_set_new(o, "state", json_string("destroyed"));
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
-		return sae_err_set(err, SAE_ENOTFOUND, "unit '%s' was not "
-		    "destroyed", unit);
+		return sae_err_set(err, SAE_ENOTFOUND, "unit '%s' did not "
+		    "leave the archive", unit);
 	if (rc != SQLITE_ROW)
 		return catalog_fail(err, db, "tombstone");
 	*out = o;

@@ -110,9 +110,8 @@ export_selection_from_json(json_t *o, struct export_selection *sel,
 	return 0;
 }
 
-/* The transfers holding a selected unit, in order. */
-static int
-selected_transfers(sqlite3 *db, const struct export_selection *sel,
+int
+export_selected_transfers(sqlite3 *db, const struct export_selection *sel,
     char ***out, size_t *n, long long *units, struct sae_err *err)
 {
 	sqlite3_stmt *st;
@@ -617,7 +616,7 @@ export_run(sqlite3 *db, struct store *st, struct tsa *tsa,
 	if (catalog_exec(db, "BEGIN", err) == -1)
 		return -1;
 	in_txn = 1;
-	if (selected_transfers(db, sel, &transfers, &n, &units, err) == -1 ||
+	if (export_selected_transfers(db, sel, &transfers, &n, &units, err) == -1 ||
 	    (tsa != NULL && selected_units(db, sel, &unit_ids, &nu,
 	    err) == -1))
 		goto out;

@@ -50,6 +50,14 @@ int	 export_selection_from_json(json_t *, struct export_selection *,
 	    struct sae_err *);
 
 /**
+ * export_selected_transfers(db, sel, out, n, units, err): the transfers
+ * holding an alive selected unit, in order (free each and the array), and
+ * in *units how many units are selected.
+ */
+int	export_selected_transfers(sqlite3 *, const struct export_selection *,
+	    char ***, size_t *, long long *, struct sae_err *);
+
+/**
  * export_run(db, st, tsa, cfg, sel, dir, id, agent, progress, arg,
  * cancel, summary, err): writes the bag into ${dir} (created; when it
  * holds the state of an interrupted export of the same ${id}, the

@@ -77,6 +77,7 @@ struct pkg {
 	const char		*transferring;
 	const char		*agency;
 	char			*archival;	/* from our reply */
+	const struct export_as	*as;		/* another message, or NULL */
 	struct xunit		*units;
 	size_t			 nunits;
 	struct xgroup		*groups;
@@ -602,6 +603,10 @@ write_manifest(struct pkg *p, struct sae_buf *xml, struct sae_err *err)
 	t.comment = comment;
 	t.date = now;
 	t.message_id = p->message_id;
+	if (p->as != NULL) {	/* a transfer to another archive */
+		t.comment = p->as->comment;
+		t.message_id = p->as->message_id;
+	}
 	t.archival_agreement = p->agreement;
 	t.groups = gs;
 	t.ngroups = ng;
@@ -614,6 +619,8 @@ write_manifest(struct pkg *p, struct sae_buf *xml, struct sae_err *err)
 	t.archival_agency = p->archival;
 	t.transferring_agency = p->transferring != NULL &&
 	    *p->transferring != '\0' ? p->transferring : p->archival;
+	if (p->as != NULL)
+		t.transferring_agency = p->as->transferring_agency;
 	rc = seda_transfer_write(xml, &t, err);
 	/* What we hold cannot be written back: not the caller's fault. */
 	if (rc == -1 && err->code == SAE_EINVAL)
@@ -919,6 +926,14 @@ export_package(sqlite3 *db, struct store *st, const char *transfer,
     const char *path, struct export_package_stats *stats,
     struct sae_err *err)
 {
+	return export_package_as(db, st, transfer, path, NULL, stats, err);
+}
+
+int
+export_package_as(sqlite3 *db, struct store *st, const char *transfer,
+    const char *path, const struct export_as *as,
+    struct export_package_stats *stats, struct sae_err *err)
+{
 	struct sae_buf xml = SAE_BUF_INIT;
 	struct pkg p;
 	uint64_t bytes = 0;
@@ -927,6 +942,7 @@ export_package(sqlite3 *db, struct store *st, const char *transfer,
 	memset(&p, 0, sizeof(p));
 	p.db = db;
 	p.tid = transfer;
+	p.as = as;
 	if (stats != NULL)
 		memset(stats, 0, sizeof(*stats));
 	if (load_transfer(&p, err) == -1 || load_units(&p, err) == -1 ||

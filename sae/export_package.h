@@ -48,4 +48,20 @@ struct export_package_stats {
 int	export_package(sqlite3 *, struct store *, const char *, const char *,
 	    struct export_package_stats *, struct sae_err *);
 
+/* The message of a package for another archive (transfer, restitution). */
+struct export_as {
+	const char	*message_id;		/* ours, new */
+	const char	*transferring_agency;	/* this archive */
+	const char	*comment;
+};
+
+/**
+ * export_package_as(db, st, transfer, path, as, stats, err):
+ * export_package with the MessageIdentifier, TransferringAgency and
+ * Comment of ${as} (NULL: those of the original transfer).
+ */
+int	export_package_as(sqlite3 *, struct store *, const char *,
+	    const char *, const struct export_as *,
+	    struct export_package_stats *, struct sae_err *);
+
 #endif

@@ -302,6 +302,33 @@ int	seda_destruction_notification_write(struct sae_buf *,
 	    const struct seda_disposal_msg *, struct sae_err *);
 
 /**
+ * seda_modification_notification_write(out, m, err): appends an
+ * ArchiveModificationNotification (UnitIdentifier+, ArchivalAgency,
+ * OriginatingAgency), as above: what a producer is told when its units
+ * were transferred to another archive.
+ */
+int	seda_modification_notification_write(struct sae_buf *,
+	    const struct seda_disposal_msg *, struct sae_err *);
+
+/* What matters in an ArchiveTransferReply another archive sends back. */
+struct seda_reply_read {
+	enum seda_version	 version;
+	char			*message_id;	/* theirs */
+	char			*request_id;	/* MessageRequestIdentifier: ours */
+	char			*reply_code;	/* OK, WARNING, KO... */
+};
+
+/**
+ * seda_transfer_reply_read(schemas, xml, len, out, err): parses (no DTD,
+ * no network) and validates an ArchiveTransferReply against the XSD of
+ * its version; SAE_EINVAL naming what is wrong.  Free with
+ * seda_reply_read_done.
+ */
+int	seda_transfer_reply_read(const struct seda_schemas *, const void *,
+	    size_t, struct seda_reply_read *, struct sae_err *);
+void	seda_reply_read_done(struct seda_reply_read *);
+
+/**
  * seda_validate(schemas, version, xml, len, report, err): validates any
  * message of ${version} against the XSD; adds a KO finding (CHECK_SEDA)
  * with the first errors and their lines when invalid.  Used by tests and

@@ -1,9 +1,12 @@
 /*
- * seda_disposal.c: writes the SEDA messages of the disposal process, the
- * AuthorizationControlAuthorityRequest that asks the control authority
- * for its visa and the ArchiveDestructionNotification that reports the
- * destruction, with the libxml2 tree API (text escaped by the library),
- * in the element order of main.xsd.  Touches only memory.
+ * seda_disposal.c: writes the SEDA messages about units leaving the
+ * archive: the AuthorizationControlAuthorityRequest that asks the control
+ * authority for its visa, the ArchiveDestructionNotification that reports
+ * a destruction, and the ArchiveModificationNotification that tells a
+ * producer its units went to another archive; with the libxml2 tree API
+ * (text escaped by the library), in the element order of main.xsd.  Also
+ * reads the ArchiveTransferReply another archive sends back.  Touches
+ * only memory.
  */
 #include "config.h"
 
@@ -143,4 +146,110 @@ seda_destruction_notification_write(struct sae_buf *out,
 	add_org(root, "ArchivalAgency", m->archival_agency);
 	add_org(root, "OriginatingAgency", m->originating_agency);
 	return finish(doc, out, what, err);
+}
+
+int
+seda_modification_notification_write(struct sae_buf *out,
+    const struct seda_disposal_msg *m, struct sae_err *err)
+{
+	static const char *const names[] = { "MessageIdentifier", "Date",
+	    "ArchivalAgency", "OriginatingAgency" };
+	const char *const values[] = { m->message_id, m->date,
+	    m->archival_agency, m->originating_agency };
+	const char *what = "ArchiveModificationNotification";
+	xmlNodePtr root;
+	xmlDocPtr doc;
+	size_t i;
+
+	if (check(m, what, names, values, sizeof(names) / sizeof(names[0]),
+	    err) == -1)
+		return -1;
+	root = start(&doc, what, m);
+	for (i = 0; i < m->nunits; i++)
+		seda_xml_add(root, "UnitIdentifier", m->units[i]);
+	add_org(root, "ArchivalAgency", m->archival_agency);
+	add_org(root, "OriginatingAgency", m->originating_agency);
+	return finish(doc, out, what, err);
+}
+
+/* The text of the first child element of ${n} named ${name}, or NULL. */
+static char *
+child_text(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    !strcmp((const char *)c->name, name)) {
+			xmlChar *t = xmlNodeGetContent(c);
+			char *s = t != NULL ? strdup((const char *)t) : NULL;
+
+			xmlFree(t);
+			return s;
+		}
+	return NULL;
+}
+
+int
+seda_transfer_reply_read(const struct seda_schemas *schemas, const void *xml,
+    size_t len, struct seda_reply_read *out, struct sae_err *err)
+{
+	struct seda_report r;
+	enum seda_version v;
+	char *mid = NULL;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	seda_report_init(&r);
+	seda_sniff(xml, len, &v, &mid);
+	free(mid);
+	doc = seda_xml_read(xml, len, 64, "La réponse", &r);
+	if (doc == NULL) {
+		sae_err_set(err, SAE_EINVAL, "%s", r.n > 0 ? r.items[0].message :
+		    "unreadable reply");
+		seda_report_done(&r);
+		return -1;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL || strcmp((const char *)root->name,
+	    "ArchiveTransferReply") != 0 || root->ns == NULL ||
+	    strcmp((const char *)root->ns->href, seda_version_ns(v)) != 0) {
+		xmlFreeDoc(doc);
+		seda_report_done(&r);
+		return sae_err_set(err, SAE_EINVAL, "this is not a SEDA 2.x "
+		    "ArchiveTransferReply");
+	}
+	rc = seda_schemas_validate_doc(schemas, v, doc, "La réponse", &r, err);
+	if (rc != 1) {
+		if (rc == 0)
+			sae_err_set(err, SAE_EINVAL, "the reply is not valid "
+			    "against the SEDA %s schema: %s", seda_version_name(v),
+			    r.n > 0 ? r.items[r.n - 1].message : "?");
+		xmlFreeDoc(doc);
+		seda_report_done(&r);
+		return -1;
+	}
+	seda_report_done(&r);
+	out->version = v;
+	out->message_id = child_text(root, "MessageIdentifier");
+	out->request_id = child_text(root, "MessageRequestIdentifier");
+	out->reply_code = child_text(root, "ReplyCode");
+	xmlFreeDoc(doc);
+	if (!seda_token_ok(out->request_id) || !seda_token_ok(out->reply_code)) {
+		seda_reply_read_done(out);
+		return sae_err_set(err, SAE_EINVAL, "the reply has no "
+		    "MessageRequestIdentifier or no ReplyCode");
+	}
+	return 0;
+}
+
+void
+seda_reply_read_done(struct seda_reply_read *r)
+{
+	free(r->message_id);
+	free(r->request_id);
+	free(r->reply_code);
+	memset(r, 0, sizeof(*r));
 }
