@@ -717,9 +717,13 @@ cmd_export_package(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	return 0;
 }
 
-/* transfer create SELECTION -o DIR: packages for another archive. */
-static int
-cmd_transfer_create(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+/*
+ * The selection of export and transfer create: (--all | --agency ID |
+ * --rule ID | --age AGE | --unit ID...) -o DIR, as the JSON the API takes.
+ * NULL after a usage message (naming ${cmd}).
+ */
+static json_t *
+selection_args(int argc, char **argv, const char *cmd, const char **dir)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -730,13 +734,10 @@ cmd_transfer_create(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct sae_err err;
-	json_t *o = json_object(), *units = json_array(), *sum = NULL, *p;
-	char id[SAE_ID_LEN + 1];
-	const char *dir = NULL;
-	size_t i;
-	int c, rc;
+	json_t *o = json_object(), *units = json_array();
+	int c, bad = 0;
 
+	*dir = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ag:r:A:u:o:", opts, NULL)) != -1)
 		switch (c) {
@@ -745,18 +746,34 @@ cmd_transfer_create(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		case 'r': json_object_set_new(o, "rule", json_string(optarg)); break;
 		case 'A': json_object_set_new(o, "age", json_string(optarg)); break;
 		case 'u': json_array_append_new(units, json_string(optarg)); break;
-		case 'o': dir = optarg; break;
-		default: json_decref(o); json_decref(units); return 2;
+		case 'o': *dir = optarg; break;
+		default: bad = 1; break;
 		}
 	if (json_array_size(units) > 0)
 		json_object_set(o, "units", units);
 	json_decref(units);
-	if (optind != argc || dir == NULL) {
-		fprintf(stderr, "usage: sae-admin transfer create (--all | "
-		    "--agency ID | --rule ID | --age AGE | --unit ID...) -o DIR\n");
+	if (bad || optind != argc || *dir == NULL) {
+		fprintf(stderr, "usage: sae-admin %s (--all | --agency ID | "
+		    "--rule ID | --age AGE | --unit ID...) -o DIR\n", cmd);
 		json_decref(o);
-		return 2;
+		return NULL;
 	}
+	return o;
+}
+
+/* transfer create SELECTION -o DIR: packages for another archive. */
+static int
+cmd_transfer_create(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
+{
+	struct sae_err err;
+	json_t *o, *sum = NULL, *p;
+	char id[SAE_ID_LEN + 1];
+	const char *dir;
+	size_t i;
+	int rc;
+
+	if ((o = selection_args(argc, argv, "transfer create", &dir)) == NULL)
+		return 2;
 	if (daemon_attach_store(d, &err) == -1) {
 		json_decref(o);
 		return fail(&err);
@@ -1000,43 +1017,16 @@ export_tty(void *arg, const struct export_progress *p)
 static int
 cmd_export(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "agency", required_argument, NULL, 'g' },
-		{ "rule", required_argument, NULL, 'r' },
-		{ "age", required_argument, NULL, 'A' },
-		{ "unit", required_argument, NULL, 'u' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct export_selection sel;
 	struct sae_buf prev = SAE_BUF_INIT;
 	struct sae_err err;
-	json_t *o = json_object(), *units = json_array(), *summary = NULL;
+	json_t *o, *summary = NULL;
 	char id[SAE_ID_LEN + 1], path[PATH_MAX];
-	const char *dir = NULL;
-	int c, rc;
+	const char *dir;
+	int rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ag:r:A:u:o:", opts, NULL)) != -1)
-		switch (c) {
-		case 'a': json_object_set_new(o, "all", json_true()); break;
-		case 'g': json_object_set_new(o, "agency", json_string(optarg)); break;
-		case 'r': json_object_set_new(o, "rule", json_string(optarg)); break;
-		case 'A': json_object_set_new(o, "age", json_string(optarg)); break;
-		case 'u': json_array_append_new(units, json_string(optarg)); break;
-		case 'o': dir = optarg; break;
-		default: json_decref(o); json_decref(units); return 2;
-		}
-	if (json_array_size(units) > 0)
-		json_object_set(o, "units", units);
-	json_decref(units);
-	if (optind != argc || dir == NULL) {
-		fprintf(stderr, "usage: sae-admin export (--all | --agency ID | "
-		    "--rule ID | --age AGE | --unit ID...) -o DIR\n");
-		json_decref(o);
+	if ((o = selection_args(argc, argv, "export", &dir)) == NULL)
 		return 2;
-	}
 	if (export_selection_from_json(o, &sel, &err) == -1) {
 		json_decref(o);
 		return fail(&err);

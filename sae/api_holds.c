@@ -13,24 +13,6 @@
 #include "sae/id.h"
 #include "sae/log.h"
 
-/* The JSON object of a request body, or NULL with a 400 answer. */
-static json_t *
-body_object(struct http_req *req, struct http_resp *resp)
-{
-	json_error_t jerr;
-	json_t *o;
-
-	o = json_loadb(req->body.data ? req->body.data : "", req->body.len, 0,
-	    &jerr);
-	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
-		http_error(resp, 400, "the body must be a JSON object (%s)",
-		    o == NULL ? jerr.text : "not an object");
-		return NULL;
-	}
-	return o;
-}
-
 static const char *
 str(json_t *o, const char *key)
 {
@@ -47,7 +29,7 @@ api_holds_post(struct sae_daemon *d, struct http_req *req,
 	json_t *o;
 
 	(void)d;
-	if ((o = body_object(req, resp)) == NULL)
+	if ((o = http_body_json(req, resp)) == NULL)
 		return;
 	hr.unit = str(o, "unit");
 	hr.reason = str(o, "reason");
@@ -99,7 +81,7 @@ api_hold_delete(struct sae_daemon *d, struct http_req *req,
 	json_t *o;
 
 	(void)d;
-	if ((o = body_object(req, resp)) == NULL)
+	if ((o = http_body_json(req, resp)) == NULL)
 		return;
 	if (hold_lift(req->db, req->arg, str(o, "reason"), req->who.name,
 	    &err) == -1) {

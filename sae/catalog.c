@@ -61,6 +61,25 @@ catalog_text(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+int
+catalog_run(sqlite3 *db, const char *sql, long long a, const char *b,
+    const char *what, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = catalog_prepare(db, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	if (b != NULL)
+		catalog_bind_text(st, 2, b);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, what);
+	return 0;
+}
+
 json_t *
 catalog_row_json(sqlite3_stmt *st)
 {

@@ -50,6 +50,13 @@ const char *catalog_text(sqlite3_stmt *, int);
 int	catalog_bind_text(sqlite3_stmt *, int, const char *);
 
 /**
+ * catalog_run(db, sql, a, b, what, err): runs one statement with ?1 = ${a}
+ * and, when ${b} is not NULL, ?2 = ${b}; errors are "what: <message>".
+ */
+int	catalog_run(sqlite3 *, const char *, long long, const char *,
+	    const char *, struct sae_err *);
+
+/**
  * catalog_row_json(st): the current row as a JSON object keyed by column
  * name: integers as numbers, NULL as null, anything else as text.
  */

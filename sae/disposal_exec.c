@@ -106,25 +106,6 @@ blocker(sqlite3 *db, long long list, long long unit, const char *today,
 	return 0;
 }
 
-static int
-exec_bound(sqlite3 *db, const char *sql, long long a, const char *b,
-    const char *what, struct sae_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = catalog_prepare(db, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	if (b != NULL)
-		catalog_bind_text(st, 2, b);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, what);
-	return 0;
-}
-
 /*
  * The unit's objects for its tombstone; a content still referenced by an
  * alive unit other than this one is detached, not deleted.
@@ -549,7 +530,7 @@ run_list(sqlite3 *db, struct store *st, struct tsa *tsa,
 		return -1;
 	if (!strcmp(l.state, "approved")) {
 		if (catalog_begin(db, err) == -1 ||
-		    exec_bound(db, "UPDATE disposal SET state = 'executing' "
+		    catalog_run(db, "UPDATE disposal SET state = 'executing' "
 		    "WHERE seq = ?", seq, NULL, "disposal executing",
 		    err) == -1 ||
 		    journal_commit(db, "DISPOSAL_EXECUTE", agent, NULL, err,

@@ -110,19 +110,22 @@ export_selection_from_json(json_t *o, struct export_selection *sel,
 	return 0;
 }
 
-int
-export_selected_transfers(sqlite3 *db, const struct export_selection *sel,
-    char ***out, size_t *n, long long *units, struct sae_err *err)
+/* The SQL condition on unit u of a selection, with ?1..?5 bound below. */
+#define SELECTED "u.state = 'alive' AND (?1 OR ((?2 IS NULL OR u.agency = " \
+	"?2) AND (?3 IS NULL OR u.rule = ?3) AND (?4 IS NULL OR u.age = ?4) " \
+	"AND (?5 IS NULL OR u.id IN (SELECT value FROM json_each(?5)))))"
+
+static sqlite3_stmt *
+prepare_selected(sqlite3 *db, const char *sql,
+    const struct export_selection *sel, struct sae_err *err)
 {
 	sqlite3_stmt *st;
-	json_t *ids = NULL;
+	json_t *ids;
 	char *idtext = NULL;
-	size_t cap = 0, i;
-	int rc;
+	size_t i;
 
-	*out = NULL;
-	*n = 0;
-	*units = 0;
+	if ((st = catalog_prepare(db, sql, err)) == NULL)
+		return NULL;
 	if (sel->nunits > 0) {
 		ids = json_array();
 		for (i = 0; i < sel->nunits; i++)
@@ -130,32 +133,52 @@ export_selected_transfers(sqlite3 *db, const struct export_selection *sel,
 		idtext = json_dumps(ids, JSON_COMPACT);
 		json_decref(ids);
 	}
-	if ((st = catalog_prepare(db, "SELECT u.transfer, count(*) FROM unit u "
-	    "WHERE u.state = 'alive' AND (?1 OR ((?2 IS NULL OR u.agency = ?2) "
-	    "AND (?3 IS NULL OR u.rule = ?3) AND (?4 IS NULL OR u.age = ?4) AND "
-	    "(?5 IS NULL OR u.id IN (SELECT value FROM json_each(?5))))) "
-	    "GROUP BY u.transfer ORDER BY u.transfer", err)) == NULL) {
-		free(idtext);
-		return -1;
-	}
 	sqlite3_bind_int(st, 1, sel->all);
 	catalog_bind_text(st, 2, sel->agency);
 	catalog_bind_text(st, 3, sel->rule);
 	catalog_bind_text(st, 4, sel->age);
 	catalog_bind_text(st, 5, idtext);
 	free(idtext);
+	return st;
+}
+
+/* Column 0 of every row, as strings (free each and the array). */
+static int
+strings_of(sqlite3 *db, sqlite3_stmt *st, char ***out, size_t *n,
+    long long *sum, struct sae_err *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			*out = sae_xreallocarray(*out, cap, sizeof(**out));
 		}
 		(*out)[(*n)++] = sae_xstrdup(catalog_text(st, 0));
-		*units += sqlite3_column_int64(st, 1);
+		if (sum != NULL)
+			*sum += sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return catalog_fail(err, db, "export selection");
 	return 0;
+}
+
+int
+export_selected_transfers(sqlite3 *db, const struct export_selection *sel,
+    char ***out, size_t *n, long long *units, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+
+	*units = 0;
+	if ((st = prepare_selected(db, "SELECT u.transfer, count(*) FROM unit u "
+	    "WHERE " SELECTED " GROUP BY u.transfer ORDER BY u.transfer", sel,
+	    err)) == NULL)
+		return -1;
+	return strings_of(db, st, out, n, units, err);
 }
 
 /* The selected alive units, for their proofs. */
@@ -164,45 +187,11 @@ selected_units(sqlite3 *db, const struct export_selection *sel, char ***out,
     size_t *n, struct sae_err *err)
 {
 	sqlite3_stmt *st;
-	json_t *ids = NULL;
-	char *idtext = NULL;
-	size_t cap = 0, i;
-	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (sel->nunits > 0) {
-		ids = json_array();
-		for (i = 0; i < sel->nunits; i++)
-			json_array_append_new(ids, json_string(sel->units[i]));
-		idtext = json_dumps(ids, JSON_COMPACT);
-		json_decref(ids);
-	}
-	if ((st = catalog_prepare(db, "SELECT u.id FROM unit u WHERE u.state = "
-	    "'alive' AND (?1 OR ((?2 IS NULL OR u.agency = ?2) AND (?3 IS NULL "
-	    "OR u.rule = ?3) AND (?4 IS NULL OR u.age = ?4) AND (?5 IS NULL OR "
-	    "u.id IN (SELECT value FROM json_each(?5))))) ORDER BY u.seq",
-	    err)) == NULL) {
-		free(idtext);
+	if ((st = prepare_selected(db, "SELECT u.id FROM unit u WHERE "
+	    SELECTED " ORDER BY u.seq", sel, err)) == NULL)
 		return -1;
-	}
-	sqlite3_bind_int(st, 1, sel->all);
-	catalog_bind_text(st, 2, sel->agency);
-	catalog_bind_text(st, 3, sel->rule);
-	catalog_bind_text(st, 4, sel->age);
-	catalog_bind_text(st, 5, idtext);
-	free(idtext);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			*out = sae_xreallocarray(*out, cap, sizeof(**out));
-		}
-		(*out)[(*n)++] = sae_xstrdup(catalog_text(st, 0));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, "export units");
-	return 0;
+	return strings_of(db, st, out, n, NULL, err);
 }
 
 /*

@@ -25,23 +25,6 @@
 #include "sae/xmalloc.h"
 #include "seda/seda.h"
 
-static int
-run(sqlite3 *db, const char *sql, long long a, const char *b,
-    struct sae_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = catalog_prepare(db, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	if (b != NULL)
-		catalog_bind_text(st, 2, b);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : catalog_fail(err, db, "transfer out");
-}
-
 /*
  * Marks every alive unit of ${transfers} as in transfer ${seq}, refusing
  * units already in one or on an open disposal list.
@@ -236,10 +219,10 @@ transfer_out_create(sqlite3 *db, struct store *st,
 		struct sae_err e2;
 
 		if (catalog_begin(db, &e2) == 0 &&
-		    run(db, "DELETE FROM outgoing_unit WHERE outgoing = ?", seq,
-		    NULL, &e2) == 0 &&
-		    run(db, "DELETE FROM outgoing WHERE seq = ?", seq, NULL,
-		    &e2) == 0)
+		    catalog_run(db, "DELETE FROM outgoing_unit WHERE outgoing "
+		    "= ?", seq, NULL, "transfer release", &e2) == 0 &&
+		    catalog_run(db, "DELETE FROM outgoing WHERE seq = ?", seq,
+		    NULL, "transfer release", &e2) == 0)
 			catalog_commit(db, &e2);
 		catalog_rollback(db);
 		goto out;
@@ -265,8 +248,8 @@ transfer_out_create(sqlite3 *db, struct store *st,
 		sqlite3_finalize(q);
 	}
 	snprintf(detail, sizeof(detail), "{\"outgoing\":\"%s\"}", id);
-	if (run(db, "UPDATE outgoing SET state = 'pending' WHERE seq = ?", seq,
-	    NULL, err) == -1 ||
+	if (catalog_run(db, "UPDATE outgoing SET state = 'pending' WHERE seq = "
+	    "?", seq, NULL, "transfer pending", err) == -1 ||
 	    journal_units(db, seq, NULL, "UNIT_TRANSFER_OUT", "OK", agent,
 	    "Unité remise dans un paquet de transfert vers un autre service "
 	    "d'archives, en attente de sa réponse", detail, err) == -1)
@@ -485,11 +468,11 @@ transfer_out_reply(sqlite3 *db, struct store *st,
 		catalog_fail(err, db, "outgoing reply");
 		goto fail;
 	}
-	if (run(db, "DELETE FROM outgoing_unit WHERE outgoing = ?1 AND "
-	    "transfer = ?2", seq, transfer, err) == -1 ||
-	    run(db, "UPDATE outgoing SET state = 'done' WHERE seq = ?1 AND NOT "
-	    "EXISTS (SELECT 1 FROM outgoing_package WHERE outgoing = ?1 AND "
-	    "state = 'pending')", seq, NULL, err) == -1 ||
+	if (catalog_run(db, "DELETE FROM outgoing_unit WHERE outgoing = ?1 AND "
+	    "transfer = ?2", seq, transfer, "transfer out", err) == -1 ||
+	    catalog_run(db, "UPDATE outgoing SET state = 'done' WHERE seq = ?1 "
+	    "AND NOT EXISTS (SELECT 1 FROM outgoing_package WHERE outgoing = "
+	    "?1 AND state = 'pending')", seq, NULL, "transfer out", err) == -1 ||
 	    journal_commit(db, ok ? "TRANSFER_OUT_ACCEPTED" :
 	    "TRANSFER_OUT_REJECTED", agent, detail, err, "Réponse %s au paquet "
 	    "%s du transfert %s", r.reply_code, r.request_id, outid) == -1)
