@@ -317,6 +317,42 @@ print_holdings(const char *title, json_t *o)
 		    (long long)json_integer_value(json_object_get(v, "bytes")));
 }
 
+/* The TSA certificates' ends, and what needs a person before them. */
+static void
+print_tsa(struct sae_daemon *d)
+{
+	struct tsa_cert_info cert, ca;
+	struct sae_err err;
+	char dir[4096];
+	time_t now = time(NULL);
+	long margin = (long)d->cfg.tsa_renew_days;
+
+	printf("\ntime-stamping authority\n");
+	if (sae_path(dir, sizeof(dir), "%s/tsa", d->cfg.data_dir) == -1 ||
+	    tsa_read_info(dir, &cert, &ca, &err) == -1) {
+		printf("  cannot be read: %s\n", err.msg);
+		return;
+	}
+	printf("  TSA certificate  %s, valid until %s (%ld days)\n",
+	    cert.sha256, cert.not_after, (long)((cert.not_after_t - now) /
+	    86400));
+	printf("  CA certificate   %s, valid until %s (%ld days)\n",
+	    ca.sha256, ca.not_after, (long)((ca.not_after_t - now) / 86400));
+	if (cert.not_after_t < now)
+		printf("  WARNING: the TSA certificate has expired: nothing "
+		    "can be time-stamped; saed renews it at start\n");
+	else if ((cert.not_after_t - now) / 86400 < margin)
+		printf("  note: the TSA certificate is due for renewal "
+		    "(renew_days = %ld): saed renews it at start and daily\n",
+		    margin);
+	if ((ca.not_after_t - now) / 86400 < margin)
+		printf("  WARNING: the CA certificate expires within "
+		    "renew_days = %ld days and saed does not renew it: plan "
+		    "a new time-stamping authority and publish its CA before "
+		    "%s; TSA certificates cannot outlive it\n", margin,
+		    ca.not_after);
+}
+
 static int
 cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
@@ -352,6 +388,7 @@ cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 		    "end_of_current_use")));
 	}
 	json_decref(o);
+	print_tsa(d);
 	return 0;
 }
 
@@ -510,6 +547,35 @@ audit_progress(void *arg, const struct audit_progress *pr)
 	t->shown = 1;
 }
 
+/*
+ * One problem of an audit: what, then the unit, object, content and offer
+ * it names; for a disagreement with the journal, what differs.
+ */
+static void
+print_problem(json_t *p)
+{
+	const char *unit = json_string_value(json_object_get(p, "unit"));
+	const char *obj = json_string_value(json_array_get(json_object_get(p,
+	    "objects"), 0));
+	const char *sha = json_string_value(json_object_get(p, "sha256"));
+	const char *offer = json_string_value(json_object_get(p, "offer"));
+
+	printf("  %s:", json_string_value(json_object_get(p, "problem")));
+	if (unit != NULL)
+		printf(" unit %s%s", unit, obj != NULL ? "," : "");
+	if (obj != NULL)
+		printf(" object %s", obj);
+	if (sha != NULL)
+		printf(" (content %s)", sha);
+	if (offer != NULL || (unit == NULL && sha != NULL))
+		printf(" on offer '%s'", offer != NULL ? offer : "-");
+	if (json_object_get(p, "journal_seq") != NULL || (unit != NULL &&
+	    obj == NULL))
+		printf(": %s", json_string_value(json_object_get(p, "detail")));
+	printf("%s\n", json_is_true(json_object_get(p, "repaired")) ?
+	    " -- repaired" : "");
+}
+
 static int
 cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 {
@@ -564,14 +630,7 @@ cmd_audit(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	    json_integer_value(json_object_get(report, "repaired")),
 	    ok ? "OK" : "NOT OK");
 	json_array_foreach(json_object_get(report, "problems"), i, p)
-		printf("  %s: object %s (content %s) on offer '%s'%s\n",
-		    json_string_value(json_object_get(p, "problem")),
-		    json_string_value(json_array_get(json_object_get(p,
-		    "objects"), 0)), json_string_value(json_object_get(p,
-		    "sha256")), json_string_value(json_object_get(p, "offer")) ?
-		    json_string_value(json_object_get(p, "offer")) : "-",
-		    json_is_true(json_object_get(p, "repaired")) ?
-		    " -- repaired" : "");
+		print_problem(p);
 	/* The report is kept for auditors, beside the daemon's. */
 	if (audit_report_save(d->cfg.data_dir, report, path, sizeof(path),
 	    &err) == 0)

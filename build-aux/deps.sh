@@ -3,9 +3,12 @@
 DEPS_BUILD="build-essential autoconf automake libtool pkg-config \
 libarchive-dev libssl-dev libsqlite3-dev libmagic-dev libxml2-dev \
 libzstd-dev libmicrohttpd-dev libinih-dev libjansson-dev libcsv-dev \
-libcmocka-dev"
+libcmocka-dev libxslt1-dev"
 DEPS_TEST="curl jq libxml2-utils libarchive-tools zstd sqlite3 openssl \
-faketime unzip"
+faketime unzip chromium nodejs"
+# Browser tests install playwright-core with npm: Debian's own package,
+# unless a nodejs that bundles npm (NodeSource) is there already.
+command -v npm >/dev/null 2>&1 || DEPS_TEST="$DEPS_TEST npm"
 
 deps_install() {	# deps_install "PKG...": installs those not installed yet
 	missing=

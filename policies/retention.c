@@ -358,6 +358,15 @@ keep_latest(char t[11], const char *d)
 		memcpy(t, d, 11);
 }
 
+/* How long a rule makes a unit last: unlimited, open, or an end date. */
+static int
+end_rank(const struct item *it)
+{
+	if (it->r.end[0] != '\0')
+		return 1;
+	return it->row->unlimited ? 3 : 2;
+}
+
 /*
  * The appraisal summary of ${e} from x->work (its appraisal rules):
  * final action, DUA end, and the end of the current-use period.
@@ -368,16 +377,24 @@ appraise(struct ctx *x, const struct ret_decl *d,
     struct ret_effective *e, const char *storage_end, size_t u)
 {
 	enum dua_final table = DUA_FINAL_NONE, own;
-	const struct item *it;
+	const struct item *it, *best;
 	char cur[11] = "", tmp[11];
 	int open = 0, has_cur = 0;
 	size_t i;
 
 	e->dua_end[0] = '\0';
+	e->dua_rule = 0;
 	for (i = 0; i < x->nwork; i++) {
 		it = &x->work[i];
 		if (protection(it->row->final_action) > protection(table))
 			table = it->row->final_action;
+		/* Which rule the unit's end comes from (x->work is in the
+		 * order of e->rules[c]): shown with that end, its id and
+		 * start must be that rule's. */
+		best = &x->work[e->dua_rule];
+		if (end_rank(it) > end_rank(best) || (end_rank(it) == 1 &&
+		    end_rank(best) == 1 && strcmp(it->r.end, best->r.end) > 0))
+			e->dua_rule = i;
 		if (it->row->unlimited)
 			e->dua_unlimited = 1;
 		/* A rule that never ends keeps the whole unit. */

@@ -58,6 +58,7 @@ struct ret_effective {
 	int		 final_from_table;	/* the table's action overrode the declared one */
 	const char	*declared_final;	/* the declared one, if any (borrowed) */
 	char		 dua_end[11];		/* latest end of the appraisal rules, "" if none/unlimited */
+	size_t		 dua_rule;		/* the appraisal rule giving dua_end: index in rules[DUA_APPRAISAL] (0 when there is none) */
 	int		 dua_unlimited;		/* an effective appraisal rule is unlimited */
 	int		 dua_started;		/* some appraisal rule has a start date */
 	char		 current_end[11];	/* end of the current-use period, "" if unknown */
@@ -86,6 +87,10 @@ struct ret_defaults {
  *    inherited one, with the unit's own StartDate (absent or not);
  *  - end = start + the table's duration (dua_date_add, the 29 February rule
  *    there); no start, "unlimited" or no duration → no end;
+ *  - dua_rule: the appraisal rule that gives the unit's DUA end, so that
+ *    the rule shown with an end date is the one it comes from: an
+ *    unlimited rule, else another rule without end, else the latest end
+ *    (the first such in rules[DUA_APPRAISAL] on a tie);
  *  - FinalAction (appraisal): the unit's own declaration, else the one
  *    inherited; the table's row wins when more protective (Keep > Sort >
  *    Destroy) — final_from_table says so; inherited final actions that

@@ -92,7 +92,7 @@ node_add(struct load *l, long long seq, const char *id)
 	n = &l->nodes[l->n];
 	memset(n, 0, sizeof(*n));
 	n->seq = seq;
-	n->id = sae_xstrdup(id);
+	n->id = id != NULL ? sae_xstrdup(id) : NULL;
 	n->root = SIZE_MAX;
 	return l->n++;
 }
@@ -132,42 +132,105 @@ root_of(struct load *l, const char *transfer)
 	return SIZE_MAX;
 }
 
+/*
+ * A unit's id and old values in one allocation (8 strings a unit, a
+ * million units: one malloc each instead of nine).
+ */
+static void
+node_strings(struct node *n, sqlite3_stmt *st, int id_col, int old_col)
+{
+	const char *v[NCOLS + 1];
+	size_t len[NCOLS + 1], total = 0;
+	char *p;
+	int k;
+
+	for (k = 0; k <= NCOLS; k++) {
+		v[k] = catalog_text(st, k == 0 ? id_col : old_col + k - 1);
+		if (k == 0 && v[k] == NULL)
+			v[k] = "";	/* never (NOT NULL): the block is n->id */
+		len[k] = v[k] != NULL ? strlen(v[k]) + 1 : 0;
+		total += len[k];
+	}
+	p = sae_xmalloc(total);
+	for (k = 0; k <= NCOLS; k++) {
+		if (v[k] == NULL)
+			continue;
+		memcpy(p, v[k], len[k]);
+		if (k == 0)
+			n->id = p;
+		else
+			n->old[k - 1] = p;
+		p += len[k];
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The alive units, then one virtual root per transfer, in transfer-id
+ * order.  One scan of the unit table: units come in seq order and mostly
+ * in runs of one transfer, so each run's transfer is kept once and the
+ * runs are mapped to their root at the end.
+ */
 static int
 load_units(sqlite3 *db, struct load *l, struct sae_err *err)
 {
+	struct strv runs = { NULL, 0, 0 }, sorted = { NULL, 0, 0 };
 	sqlite3_stmt *st;
-	int rc, k;
+	const char *tr;
+	size_t i, r, *rootof = NULL;
+	int rc, ret = -1;
 
 	st = catalog_prepare(db, "SELECT u.seq, u.id, d.decision, rule, "
 	    "rule_start, rule_end, final_action, age, held, hold_end, "
-	    "current_end FROM unit u LEFT JOIN decision d ON d.unit = u.seq "
-	    "WHERE u.state = 'alive' ORDER BY u.seq", err);
+	    "current_end, u.transfer FROM unit u LEFT JOIN decision d ON "
+	    "d.unit = u.seq WHERE u.state = 'alive' ORDER BY u.seq", err);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		size_t i = node_add(l, sqlite3_column_int64(st, 0),
-		    catalog_text(st, 1));
 		const char *dec = catalog_text(st, 2);
 
+		i = node_add(l, sqlite3_column_int64(st, 0), NULL);
 		l->nodes[i].decision = dec != NULL ? dec[0] : 0;
-		for (k = 0; k < NCOLS; k++)
-			l->nodes[i].old[k] = sae_xstrdup(catalog_text(st,
-			    3 + k));
+		node_strings(&l->nodes[i], st, 1, 3);
+		if ((tr = catalog_text(st, 3 + NCOLS)) == NULL)
+			tr = "";	/* never: NOT NULL */
+		if (runs.n == 0 || strcmp(runs.v[runs.n - 1], tr) != 0)
+			strv_add(&runs, sae_xstrdup(tr));
+		l->nodes[i].root = runs.n - 1;	/* its run, for now */
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, "ages: units");
+	if (rc != SQLITE_DONE) {
+		catalog_fail(err, db, "ages: units");
+		goto out;
+	}
 	l->nunits = l->n;
-	st = catalog_prepare(db, "SELECT DISTINCT transfer FROM unit WHERE "
-	    "state = 'alive' ORDER BY transfer", err);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		node_add(l, 0, catalog_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, "ages: transfers");
-	return 0;
+	/* Distinct transfers, sorted: root_of searches them. */
+	for (r = 0; r < runs.n; r++)
+		strv_add(&sorted, runs.v[r]);
+	if (sorted.n > 1)
+		qsort(sorted.v, sorted.n, sizeof(*sorted.v), cmp_str);
+	for (r = 0; r < sorted.n; r++)
+		if (r == 0 || strcmp(sorted.v[r - 1], sorted.v[r]) != 0)
+			node_add(l, 0, sorted.v[r]);
+	/* Every run's transfer is among the roots: found. */
+	rootof = sae_xcalloc(runs.n ? runs.n : 1, sizeof(*rootof));
+	for (r = 0; r < runs.n; r++)
+		rootof[r] = root_of(l, runs.v[r]);
+	for (i = 0; i < l->nunits; i++)
+		l->nodes[i].root = rootof[l->nodes[i].root];
+	ret = 0;
+out:
+	for (r = 0; r < runs.n; r++)
+		free((char *)runs.v[r]);
+	free(runs.v);
+	free(sorted.v);
+	free(rootof);
+	return ret;
 }
 
 static int
@@ -194,26 +257,14 @@ load_parents(sqlite3 *db, struct load *l, struct sae_err *err)
 	if (rc != SQLITE_DONE)
 		return catalog_fail(err, db, "ages: tree");
 	/* Root units hang under their transfer's ManagementMetadata. */
-	st = catalog_prepare(db, "SELECT seq, transfer FROM unit WHERE state = "
-	    "'alive' ORDER BY seq", err);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		c = unit_by_seq(l, sqlite3_column_int64(st, 0));
-		/* Every unit has a transfer, loaded above: i is found. */
-		if (c == NULL || (i = root_of(l, catalog_text(st, 1))) ==
-		    SIZE_MAX)
-			continue;
-		c->root = i;
+	for (i = 0; i < l->nunits; i++) {
+		c = &l->nodes[i];
 		if (c->nparents > 0)
 			continue;
 		c->parents = sae_xmalloc(sizeof(*c->parents));
-		c->parents[0] = i;
+		c->parents[0] = c->root;
 		c->nparents = 1;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, "ages: roots");
 	return 0;
 }
 
@@ -285,26 +336,46 @@ same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* Writes back one unit's values; journals a change of age. */
-static int
-update_unit(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
-    const struct node *n, const char *nv[NCOLS], const char *agent,
-    struct sae_err *err)
-{
-	struct journal_entry e;
-	json_t *d;
-	char *detail, msg[128];
-	int k, rc;
+/* Where recomputed values go: the prepared update and the journal. */
+struct out {
+	sqlite3_stmt		*up;
+	struct journal_batch	*jb;
+	struct sae_buf		 detail;	/* reused for every entry */
+};
 
-	for (k = 0; k < NCOLS; k++)
-		catalog_bind_text(up, 1 + k, nv[k]);
-	sqlite3_bind_int64(up, NCOLS + 1, n->seq);
-	rc = sqlite3_step(up);
-	sqlite3_reset(up);
-	if (rc != SQLITE_DONE)
-		return catalog_fail(err, db, "ages: update");
-	if (same(n->old[4], nv[4]))
-		return 0;
+/*
+ * An AGE_CHANGE detail in canonical form, keys in byte order, so that the
+ * journal hashes it as it is (journal_batch_add_direct) instead of parsing
+ * it again: a first recomputation journals a million of them.  -1 when a
+ * value is not valid UTF-8 (jansson then decides, as it always did).
+ */
+static int
+age_detail(struct sae_buf *b, const struct node *n, const char *nv[NCOLS])
+{
+	int rc = 0;
+
+	sae_buf_reset(b);
+	sae_buf_adds(b, "{\"end_date\":");
+	rc |= journal_json_string(b, nv[2]);
+	sae_buf_adds(b, ",\"final_action\":");
+	rc |= journal_json_string(b, nv[3]);
+	sae_buf_adds(b, ",\"from\":");
+	rc |= journal_json_string(b, n->old[4] ? n->old[4] : "");
+	sae_buf_adds(b, ",\"rule\":");
+	rc |= journal_json_string(b, nv[0]);
+	sae_buf_adds(b, ",\"to\":");
+	rc |= journal_json_string(b, nv[4]);
+	sae_buf_addc(b, '}');
+	return rc != 0 ? -1 : 0;
+}
+
+/* The same detail made by jansson, for the values age_detail refuses. */
+static char *
+age_detail_json(const struct node *n, const char *nv[NCOLS])
+{
+	json_t *d;
+	char *detail;
+
 	d = json_object();
 	json_object_set_new(d, "from", json_string(n->old[4] ? n->old[4] :
 	    ""));
@@ -317,6 +388,32 @@ update_unit(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	    json_null());
 	detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(d);
+	return detail;
+}
+
+/* Writes back one unit's values; journals a change of age. */
+static int
+update_unit(sqlite3 *db, struct out *o, const struct node *n,
+    const char *nv[NCOLS], const char *agent, struct sae_err *err)
+{
+	struct journal_entry e;
+	char *detail = NULL, msg[128];
+	int k, rc;
+
+	/* nv and n live until the step: SQLite need not copy them. */
+	for (k = 0; k < NCOLS; k++)
+		if (nv[k] == NULL)
+			sqlite3_bind_null(o->up, 1 + k);
+		else
+			sqlite3_bind_text(o->up, 1 + k, nv[k], -1,
+			    SQLITE_STATIC);
+	sqlite3_bind_int64(o->up, NCOLS + 1, n->seq);
+	rc = sqlite3_step(o->up);
+	sqlite3_reset(o->up);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, db, "ages: update");
+	if (same(n->old[4], nv[4]))
+		return 0;
 	snprintf(msg, sizeof(msg), "Changement d'âge : %s → %s",
 	    n->old[4] ? n->old[4] : "?", nv[4]);
 	memset(&e, 0, sizeof(e));
@@ -325,8 +422,12 @@ update_unit(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	e.agent = agent;
 	e.unit = n->id;
 	e.message = msg;
-	e.detail = detail;
-	rc = journal_batch_add(jb, &e, NULL, err);
+	if (age_detail(&o->detail, n, nv) == 0) {
+		e.detail = o->detail.data;
+		return journal_batch_add_direct(o->jb, &e, NULL, err);
+	}
+	e.detail = detail = age_detail_json(n, nv);
+	rc = journal_batch_add(o->jb, &e, NULL, err);
 	free(detail);
 	return rc;
 }
@@ -357,8 +458,7 @@ decls_of(const struct node *n, struct ret_decl *out)
 
 /* One unit's new values against its old ones: written, or previewed. */
 static int
-settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
-    const struct node *n,
+settle(sqlite3 *db, struct out *o, const struct node *n,
     const struct ret_effective *e, const char *today, const char *agent,
     struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
@@ -374,9 +474,10 @@ settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	else if (age == RET_REVIEW && n->decision == 'd')
 		age = RET_DISPOSAL;
 
+	/* The rule shown is the one its end date comes from. */
 	if (e->nrules[DUA_APPRAISAL] > 0) {
-		nv[0] = e->rules[DUA_APPRAISAL][0].rule_id;
-		nv[1] = e->rules[DUA_APPRAISAL][0].start;
+		nv[0] = e->rules[DUA_APPRAISAL][e->dua_rule].rule_id;
+		nv[1] = e->rules[DUA_APPRAISAL][e->dua_rule].start;
 	}
 	nv[2] = e->dua_end[0] != '\0' ? e->dua_end : NULL;
 	nv[3] = e->final_action != DUA_FINAL_NONE ?
@@ -395,7 +496,7 @@ settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	if (!changed)
 		return 0;
 	if (changes == NULL)
-		return update_unit(db, up, jb, n, nv, agent, err);
+		return update_unit(db, o, n, nv, agent, err);
 	/* A preview: say what would change, write nothing. */
 	if (!same(n->old[4], nv[4]) || !same(n->old[2], nv[2]))
 		json_array_append_new(changes, json_pack("{s:s, s:s?, s:s, "
@@ -410,8 +511,7 @@ settle(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
  * transfer, not the catalog.
  */
 static int
-apply_group(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
-    struct load *l, size_t root,
+apply_group(sqlite3 *db, struct out *o, struct load *l, size_t root,
     const size_t *members, size_t nm, size_t *local,
     const struct dua_table *t, const char *today, const char *agent,
     const struct ret_defaults *def, struct ages_stats *stats,
@@ -446,7 +546,7 @@ apply_group(sqlite3 *db, sqlite3_stmt *up, struct journal_batch *jb,
 	    err) == -1)
 		goto out;
 	for (i = 0; i < nm; i++)
-		if (settle(db, up, jb, &l->nodes[members[i]], &eff[i + 1],
+		if (settle(db, o, &l->nodes[members[i]], &eff[i + 1],
 		    today, agent, stats, changes, err) == -1)
 			goto out;
 	ret = 0;
@@ -468,8 +568,7 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
     struct ages_stats *stats, json_t *changes, struct sae_err *err)
 {
 	size_t ngroups = l->n - l->nunits, *start, *order, *local, *fill;
-	struct journal_batch *jb = NULL;
-	sqlite3_stmt *up = NULL;
+	struct out o = { NULL, NULL, SAE_BUF_INIT };
 	size_t i, g;
 	int ret = -1;
 
@@ -492,23 +591,24 @@ apply(sqlite3 *db, struct load *l, const struct dua_table *t,
 			g = l->nodes[i].root - l->nunits;
 			order[start[g] + fill[g]++] = i;
 		}
-	up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
+	o.up = catalog_prepare(db, "UPDATE unit SET rule = ?, rule_start = ?, "
 	    "rule_end = ?, final_action = ?, age = ?, held = ?, hold_end = ?, "
 	    "current_end = ? WHERE seq = ?", err);
-	if (up == NULL)
+	if (o.up == NULL)
 		goto out;
 	/* A preview runs in a read transaction and journals nothing. */
-	if (changes == NULL && journal_batch_begin(&jb, db, err) == -1)
+	if (changes == NULL && journal_batch_begin(&o.jb, db, err) == -1)
 		goto out;
 	for (g = 0; g < ngroups; g++)
-		if (apply_group(db, up, jb, l, l->nunits + g, order + start[g],
+		if (apply_group(db, &o, l, l->nunits + g, order + start[g],
 		    start[g + 1] - start[g], local, t, today, agent, def, stats,
 		    changes, err) == -1)
 			goto out;
 	ret = 0;
 out:
-	journal_batch_end(jb);
-	sqlite3_finalize(up);
+	journal_batch_end(o.jb);
+	sqlite3_finalize(o.up);
+	sae_buf_done(&o.detail);
 	free(start);
 	free(fill);
 	free(order);
@@ -520,14 +620,11 @@ static void
 load_free(struct load *l)
 {
 	size_t i, c;
-	int k;
 
 	for (i = 0; i < l->n; i++) {
 		struct node *n = &l->nodes[i];
 
-		free(n->id);
-		for (k = 0; k < NCOLS; k++)
-			free(n->old[k]);
+		free(n->id);	/* and old[], in the same block */
 		free(n->parents);
 		if (n->decl != NULL)
 			for (c = 0; c < DUA_NTYPES; c++) {

@@ -4,8 +4,10 @@
  * and read by a small pool of threads (each copy read whole and checked
  * against its content digest, of the original bytes whatever the encoding
  * on disk); results are merged in key order, so that a report does not
- * depend on timing.  Objects of alive units without copies are named;
- * --repair rewrites a bad copy from a good one.  Also the daemon's one
+ * depend on timing.  Objects of alive units without copies are named,
+ * and the catalog is checked against the journal (units, their objects'
+ * digests, copies written and removed); --repair rewrites a bad copy
+ * from a good one.  Also the daemon's one
  * background audit and the reports kept as DATA/audits/ID.json.
  * Reads the store and the catalog; journals the audit and each repair.
  */
@@ -13,6 +15,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "sae/audit.h"
 #include "sae/buf.h"
@@ -249,6 +253,7 @@ struct run {
 	struct audit_progress		 prog;
 	struct timespec			 t0, shown;
 	long long			 copies, checked, bytes, repaired, gone;
+	long long			 junits, jobjects, jcopies;
 	json_t				*problems;
 };
 
@@ -466,6 +471,361 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------ coherence with the journal */
+
+/*
+ * The catalog against the journal, in one read snapshot (ingest, placement
+ * and disposal go on meanwhile and must not show as problems): each
+ * UNIT_INGEST entry against its unit and the unit's objects, every alive
+ * unit against the entries seen, and the last copy event of each content
+ * and offer against the copies listed.  The journal is read twice, in
+ * order, never held in memory: one pass for the units, one grouped by
+ * SQLite for the copies.
+ */
+struct jcheck {
+	sqlite3		*db;
+	json_t		*problems;
+	unsigned char	*seen;		/* bit per unit.seq: its entry was read */
+	long long	 maxunit;
+	sqlite3_stmt	*unit, *objs;
+	long long	 units, objects, copies;
+};
+
+static void jproblem(struct jcheck *, const char *, const char *,
+    const char *, const char *, const char *, long long, const char *, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* A problem, named like the others: what, unit, object, content, offer. */
+static void
+jproblem(struct jcheck *c, const char *kind, const char *unit,
+    const char *object, const char *sha, const char *offer, long long seq,
+    const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+	json_t *pb;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	pb = json_pack("{s:s}", "problem", kind);
+	if (unit != NULL)
+		json_object_set_new(pb, "unit", json_string(unit));
+	if (object != NULL)
+		json_object_set_new(pb, "objects", json_pack("[s]", object));
+	else if (sha != NULL)
+		json_object_set_new(pb, "objects", objects_of(c->db, sha));
+	if (sha != NULL)
+		json_object_set_new(pb, "sha256", json_string(sha));
+	if (offer != NULL)
+		json_object_set_new(pb, "offer", json_string(offer));
+	if (seq > 0)
+		json_object_set_new(pb, "journal_seq", json_integer(seq));
+	json_object_set_new(pb, "detail", json_string(detail));
+	json_array_append_new(c->problems, pb);
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+by_id(const void *a, const void *b)
+{
+	const char *x = jstr(*(json_t *const *)a, "id");
+	const char *y = jstr(*(json_t *const *)b, "id");
+
+	return strcmp(x != NULL ? x : "", y != NULL ? y : "");
+}
+
+/* A blob's SHA-256 against the hex the journal gave (NULL: none given). */
+static int
+same_sha(sqlite3_stmt *st, int col, const char *hex)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char mine[65];
+
+	if (hex == NULL)
+		return sqlite3_column_type(st, col) == SQLITE_NULL;
+	SHA256(sqlite3_column_blob(st, col) != NULL ?
+	    sqlite3_column_blob(st, col) : (const void *)"",
+	    (size_t)sqlite3_column_bytes(st, col), md);
+	sae_hex(mine, md, sizeof(md));
+	return strcmp(mine, hex) == 0;
+}
+
+/* One catalog object against what the journal said of it. */
+static void
+object_against(struct jcheck *c, const char *unit, long long seq,
+    sqlite3_stmt *o, json_t *j)
+{
+	const char *id = catalog_text(o, 0);
+	const char *s256 = catalog_text(o, 2), *s512 = catalog_text(o, 3);
+	const char *j256 = jstr(j, "sha256"), *j512 = jstr(j, "sha512");
+	json_t *jsize = json_object_get(j, "size");
+
+	c->objects++;
+	if (sqlite3_column_int(o, 1)) {
+		if (j256 != NULL)
+			jproblem(c, "digest differs from the journal", unit, id,
+			    NULL, NULL, seq, "the catalog has it physical, the "
+			    "journal (entry %lld) with content %s", seq, j256);
+		return;
+	}
+	if (s256 == NULL || j256 == NULL || strcmp(s256, j256) != 0)
+		jproblem(c, "digest differs from the journal", unit, id, s256,
+		    NULL, seq, "SHA-256 %s in the catalog, %s in the journal "
+		    "(entry %lld)", s256 ? s256 : "none", j256 ? j256 : "none",
+		    seq);
+	else if (s512 == NULL || j512 == NULL || strcmp(s512, j512) != 0)
+		jproblem(c, "digest differs from the journal", unit, id, s256,
+		    NULL, seq, "SHA-512 %.16s... in the catalog, %.16s... in the "
+		    "journal (entry %lld)", s512 ? s512 : "none", j512 ? j512 :
+		    "none", seq);
+	else if (!json_is_integer(jsize) || json_integer_value(jsize) !=
+	    sqlite3_column_int64(o, 4))
+		jproblem(c, "digest differs from the journal", unit, id, s256,
+		    NULL, seq, "size %lld in the catalog, %lld in the journal "
+		    "(entry %lld)", (long long)sqlite3_column_int64(o, 4),
+		    (long long)json_integer_value(jsize), seq);
+}
+
+/* An alive unit's metadata and objects against its UNIT_INGEST entry. */
+static int
+unit_against(struct jcheck *c, const char *unit, long long useq,
+    long long seq, const char *detail, struct sae_err *err)
+{
+	json_t *d, *objs, **v = NULL;
+	json_error_t jerr;
+	size_t n = 0, i = 0;
+	int rc;
+
+	d = json_loads(detail != NULL ? detail : "", 0, &jerr);
+	objs = json_object_get(d, "objects");
+	if (d == NULL || !json_is_array(objs)) {
+		jproblem(c, "unit entry unreadable", unit, NULL, NULL, NULL, seq,
+		    "journal entry %lld does not list the unit's objects", seq);
+		json_decref(d);
+		return 0;
+	}
+	if (!same_sha(c->unit, 2, jstr(d, "content_sha256")) ||
+	    !same_sha(c->unit, 3, jstr(d, "management_sha256")))
+		jproblem(c, "metadata differs from the journal", unit, NULL,
+		    NULL, NULL, seq, "the unit's metadata in the catalog no "
+		    "longer has the SHA-256 journaled in entry %lld", seq);
+	/* Both sides in id order, merged: a unit may have many objects. */
+	n = json_array_size(objs);
+	v = sae_xreallocarray(NULL, n ? n : 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(objs, i);
+	qsort(v, n, sizeof(*v), by_id);
+	sqlite3_reset(c->objs);
+	sqlite3_bind_int64(c->objs, 1, useq);
+	i = 0;
+	while ((rc = sqlite3_step(c->objs)) == SQLITE_ROW) {
+		const char *id = catalog_text(c->objs, 0);
+
+		while (i < n && strcmp(jstr(v[i], "id") ? jstr(v[i], "id") :
+		    "", id) < 0) {
+			jproblem(c, "object missing from the catalog", unit,
+			    jstr(v[i], "id"), jstr(v[i], "sha256"), NULL, seq,
+			    "journal entry %lld lists it, the catalog does not",
+			    seq);
+			i++;
+		}
+		if (i < n && strcmp(jstr(v[i], "id") ? jstr(v[i], "id") : "",
+		    id) == 0)
+			object_against(c, unit, seq, c->objs, v[i++]);
+		else
+			jproblem(c, "object not journaled", unit, id,
+			    catalog_text(c->objs, 2), NULL, seq, "the catalog "
+			    "gives it to the unit, journal entry %lld does not",
+			    seq);
+	}
+	for (; i < n; i++)
+		jproblem(c, "object missing from the catalog", unit,
+		    jstr(v[i], "id"), jstr(v[i], "sha256"), NULL, seq,
+		    "journal entry %lld lists it, the catalog does not", seq);
+	sqlite3_reset(c->objs);
+	free(v);
+	json_decref(d);
+	return rc == SQLITE_DONE ? 0 : catalog_fail(err, c->db, "audit");
+}
+
+static int
+journal_units(struct jcheck *c, struct sae_err *err)
+{
+	sqlite3_stmt *q;
+	int rc, urc;
+
+	if ((q = catalog_prepare(c->db, "SELECT seq, unit, detail FROM journal "
+	    "WHERE type = 'UNIT_INGEST' ORDER BY seq", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		long long seq = sqlite3_column_int64(q, 0), useq;
+		const char *unit = catalog_text(q, 1);
+
+		c->units++;
+		sqlite3_reset(c->unit);
+		catalog_bind_text(c->unit, 1, unit);
+		if (unit == NULL ||
+		    (urc = sqlite3_step(c->unit)) == SQLITE_DONE) {
+			jproblem(c, "unit not in the catalog", unit, NULL, NULL,
+			    NULL, seq, "journal entry %lld records its ingest, "
+			    "the catalog has no such unit", seq);
+			continue;
+		}
+		if (urc != SQLITE_ROW)
+			break;
+		useq = sqlite3_column_int64(c->unit, 0);
+		if (useq < 1 || useq > c->maxunit)
+			continue;	/* not in this snapshot's range */
+		if (c->seen[useq / 8] & (1u << (useq % 8))) {
+			jproblem(c, "unit journaled twice", unit, NULL, NULL,
+			    NULL, seq, "journal entry %lld records its ingest "
+			    "again", seq);
+			continue;
+		}
+		c->seen[useq / 8] |= (unsigned char)(1u << (useq % 8));
+		if (strcmp(catalog_text(c->unit, 1), "alive") == 0 &&
+		    unit_against(c, unit, useq, seq, catalog_text(q, 2),
+		    err) == -1) {
+			sqlite3_finalize(q);
+			return -1;
+		}
+	}
+	sqlite3_finalize(q);
+	sqlite3_reset(c->unit);
+	if (rc != SQLITE_DONE)
+		return catalog_fail(err, c->db, "audit journal");
+	/* Alive units the journal never recorded. */
+	if ((q = catalog_prepare(c->db, "SELECT seq, id FROM unit WHERE state "
+	    "= 'alive' ORDER BY seq", err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		long long useq = sqlite3_column_int64(q, 0);
+
+		if (useq >= 1 && useq <= c->maxunit &&
+		    !(c->seen[useq / 8] & (1u << (useq % 8))))
+			jproblem(c, "unit not journaled", catalog_text(q, 1),
+			    NULL, NULL, NULL, 0, "the catalog has it alive, the "
+			    "journal has no UNIT_INGEST entry for it");
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : catalog_fail(err, c->db, "audit");
+}
+
+/*
+ * Copies: the last COPY_ADD/COPY_REPAIR (written) or COPY_REMOVE/
+ * COPY_DESTROY (gone) of each content and offer against the catalog.
+ * Ingest writes its copies without naming the offers, so copies with no
+ * such event are not judged here, and a removed one may come back with a
+ * later ingest of the same content.
+ */
+static int
+journal_copies(struct jcheck *c, struct sae_err *err)
+{
+	sqlite3_stmt *q = NULL, *has = NULL, *again = NULL;
+	int rc, ret = -1;
+
+	q = catalog_prepare(c->db, "SELECT json_extract(detail, '$.sha256') "
+	    "AS sha, json_extract(detail, '$.offer') AS offer, type, max(seq) "
+	    "FROM journal WHERE type IN ('COPY_ADD', 'COPY_REPAIR', "
+	    "'COPY_REMOVE', 'COPY_DESTROY') AND json_valid(detail) GROUP BY "
+	    "sha, offer ORDER BY sha, offer", err);
+	has = catalog_prepare(c->db, "SELECT 1 FROM copy WHERE sha256 = ? AND "
+	    "offer = ?", err);
+	again = catalog_prepare(c->db, "SELECT 1 FROM object o JOIN journal j "
+	    "ON j.transfer = o.transfer AND j.type = 'INGEST' WHERE o.sha256 = "
+	    "?1 AND j.seq > ?2 LIMIT 1", err);
+	if (q == NULL || has == NULL || again == NULL)
+		goto out;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *sha = catalog_text(q, 0), *offer = catalog_text(q, 1);
+		const char *type = catalog_text(q, 2);
+		long long seq = sqlite3_column_int64(q, 3);
+		int written, listed;
+
+		if (sha == NULL || offer == NULL || type == NULL)
+			continue;
+		c->copies++;
+		written = !strcmp(type, "COPY_ADD") ||
+		    !strcmp(type, "COPY_REPAIR");
+		sqlite3_reset(has);
+		catalog_bind_text(has, 1, sha);
+		catalog_bind_text(has, 2, offer);
+		listed = sqlite3_step(has) == SQLITE_ROW;
+		if (written && !listed)
+			jproblem(c, "copy journaled but not in the catalog", NULL,
+			    NULL, sha, offer, seq, "journal entry %lld (%s) says "
+			    "it was written, no later entry that it went; the "
+			    "catalog does not list it", seq, type);
+		if (written || !listed)
+			continue;
+		sqlite3_reset(again);
+		catalog_bind_text(again, 1, sha);
+		sqlite3_bind_int64(again, 2, seq);
+		if (sqlite3_step(again) != SQLITE_ROW)
+			jproblem(c, "copy journaled as removed", NULL, NULL, sha,
+			    offer, seq, "journal entry %lld (%s) says it went "
+			    "and nothing brought it back; the catalog lists it",
+			    seq, type);
+	}
+	if (rc != SQLITE_DONE) {
+		catalog_fail(err, c->db, "audit copies");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(has);
+	sqlite3_finalize(again);
+	return ret;
+}
+
+static int
+journal_coherence(struct run *r, struct sae_err *err)
+{
+	struct jcheck c;
+	sqlite3_stmt *q;
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.db = r->db;
+	c.problems = r->problems;
+	/* One snapshot: what the journal says and what the catalog holds
+	 * are seen at the same instant. */
+	if (catalog_exec(r->db, "BEGIN", err) == -1)
+		return -1;
+	if ((q = catalog_prepare(r->db, "SELECT coalesce(max(seq), 0) FROM "
+	    "unit", err)) == NULL)
+		goto out;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		c.maxunit = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	c.seen = sae_xcalloc((size_t)(c.maxunit / 8 + 1), 1);
+	c.unit = catalog_prepare(r->db, "SELECT seq, state, content, "
+	    "management FROM unit WHERE id = ?", err);
+	c.objs = catalog_prepare(r->db, "SELECT o.id, o.physical, o.sha256, "
+	    "o.sha512, o.size FROM unit_group ug JOIN object o ON o.grp = "
+	    "ug.grp WHERE ug.unit = ? ORDER BY o.id", err);
+	if (c.unit == NULL || c.objs == NULL ||
+	    journal_units(&c, err) == -1 || journal_copies(&c, err) == -1)
+		goto out;
+	r->junits = c.units;
+	r->jobjects = c.objects;
+	r->jcopies = c.copies;
+	ret = 0;
+out:
+	sqlite3_finalize(c.unit);
+	sqlite3_finalize(c.objs);
+	free(c.seen);
+	catalog_rollback(r->db);	/* read only: ends the snapshot */
+	return ret;
+}
+
 static int
 record_last(sqlite3 *db, const char *when, struct sae_err *err)
 {
@@ -528,6 +888,11 @@ audit_run(sqlite3 *db, struct store *st, const struct audit_options *opts,
 		catalog_fail(err, db, "audit");
 		goto out;
 	}
+	sqlite3_finalize(q);
+	q = NULL;
+	/* Coherence with the journal: units, digests, copies. */
+	if (journal_coherence(&r, err) == -1)
+		goto out;
 	sae_time_now_iso(finished);
 	report = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, "
 	    "s:I, s:I, s:O, s:b, s:f}", "id", id, "state", "done", "agent",
@@ -538,6 +903,9 @@ audit_run(sqlite3 *db, struct store *st, const struct audit_options *opts,
 	    (json_int_t)r.repaired, "problems", r.problems, "ok",
 	    json_array_size(r.problems) == (size_t)r.repaired, "seconds",
 	    since(&r.t0));
+	json_object_set_new(report, "journal", json_pack("{s:I, s:I, s:I}",
+	    "units", (json_int_t)r.junits, "objects", (json_int_t)r.jobjects,
+	    "copies", (json_int_t)r.jcopies));
 	summary = json_pack("{s:s, s:I, s:I, s:I, s:I}", "id", id, "copies",
 	    (json_int_t)r.copies, "checked", (json_int_t)r.checked,
 	    "problems", (json_int_t)json_array_size(r.problems), "repaired",

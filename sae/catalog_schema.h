@@ -307,6 +307,14 @@ static const char catalog_schema_v1[] =
 "  disposal INTEGER REFERENCES disposal(seq),\n"	/* NULL: a transfer out */
 "  unit TEXT NOT NULL,\n"
 "  PRIMARY KEY (sha256, offer)\n"
-") WITHOUT ROWID;\n";
+") WITHOUT ROWID;\n"
+/* Web interface sessions: only the SHA-256 of the cookie is kept. */
+"CREATE TABLE ui_session (\n"
+"  hash TEXT PRIMARY KEY,\n"
+"  token INTEGER NOT NULL REFERENCES token(id),\n"
+"  csrf TEXT NOT NULL,\n"		/* hex key of the forms' HMAC */
+"  created TEXT NOT NULL,\n"
+"  expires TEXT NOT NULL\n"
+");\n";
 
 #endif

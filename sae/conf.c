@@ -68,6 +68,9 @@ static const struct key keys[] = {
 	  0, "policy OID of the built-in time-stamping authority" },
 	{ "tsa", "validity_days", K_INT, F(tsa_validity_days), "3650", 30,
 	  36500, "life of the built-in TSA certificate" },
+	{ "tsa", "renew_days", K_INT, F(tsa_renew_days), "365", 1, 36499,
+	  "the TSA certificate is renewed (and the journal sealed at once) "
+	  "when it expires within this many days; less than validity_days" },
 	{ "log", "level", K_LOGLEVEL, F(log_level), "info", 0, 0,
 	  "error, warning, notice, info or debug" },
 	{ "schedule", "ages_hours", K_INT, F(ages_hours), "24", 1, 8760,
@@ -106,6 +109,10 @@ static const struct key keys[] = {
 	  "directory)" },
 	{ "export", "keep", K_INT, F(export_keep), "3", 1, 1000,
 	  "how many scheduled exports to keep (older ones are removed)" },
+	{ "ui", "dir", K_STR, F(ui_dir), SAE_DATADIR "/ui", 0, 0,
+	  "directory of the web interface's stylesheets (layout.xsl, ...)" },
+	{ "ui", "secure_cookie", K_BOOL, F(ui_secure), "no", 0, 0,
+	  "mark the session cookie Secure (yes when a HTTPS proxy serves /ui)" },
 };
 
 static const char *const place_names[SAE_NPLACES] = {
@@ -405,6 +412,11 @@ check_whole(struct load *ld, struct sae_err *err)
 			    "must say sovereign = yes or no", ld->path,
 			    cfg->offers[i].name);
 	}
+	/* Otherwise every renewed certificate would be due again at once. */
+	if (cfg->tsa_renew_days >= cfg->tsa_validity_days)
+		return sae_err_set(err, SAE_EINVAL, "%s: [tsa] renew_days = %d "
+		    "must be less than validity_days = %d", ld->path,
+		    cfg->tsa_renew_days, cfg->tsa_validity_days);
 	for (i = 0; i < SAE_NPLACES; i++)
 		if (ld->placement_text[i] != NULL &&
 		    set_placement(ld, i, ld->placement_text[i], err) == -1)

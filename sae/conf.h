@@ -52,6 +52,7 @@ struct sae_config {
 	/* [tsa] */
 	char		*tsa_policy;
 	int		 tsa_validity_days;
+	int		 tsa_renew_days;	/* renewed when it expires within */
 	/* [log] */
 	int		 log_level;
 	/* [schedule] */
@@ -78,6 +79,9 @@ struct sae_config {
 	int		 export_days;
 	char		*export_dir;
 	int		 export_keep;
+	/* [ui] */
+	char		*ui_dir;		/* the web interface's stylesheets */
+	int		 ui_secure;		/* cookies marked Secure (behind HTTPS) */
 };
 
 /**

@@ -2,7 +2,7 @@
  * daemon.c: opening and closing what a running saed holds, in an order
  * where each step can rely on the ones before: configuration, data
  * directory, schemas (checked against their recorded SHA-256), TSA,
- * catalog, first DUA table, storage offers.
+ * catalog, first DUA table, storage offers, the TSA certificate's upkeep.
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 #include "sae/log.h"
 #include "sae/placement.h"
 #include "sae/rules.h"
+#include "sae/seal.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
 #include "seda/seda.h"
@@ -153,7 +154,34 @@ open_tsa(struct sae_daemon *d, const char *dir, int *created,
 	if (rename(fresh, dir) == -1)
 		return sae_err_sys(err, SAE_EIO, "cannot rename '%s' to '%s'",
 		    fresh, dir);
-	return sae_fs_fsync_dir(d->cfg.data_dir, err);
+	if (sae_fs_fsync_dir(d->cfg.data_dir, err) == -1)
+		return -1;
+	/* Opened again where it now lives: renewals write there. */
+	tsa_free(d->tsa);
+	d->tsa = NULL;
+	tc.dir = dir;
+	return tsa_open(&d->tsa, &tc, NULL, err);
+}
+
+/*
+ * The TSA certificate journaled, renewed if it expires soon (then a seal
+ * at once), before anything is stamped.  A failure is logged, not fatal:
+ * the certificate in use is still good, or stamping refuses and says so.
+ */
+static void
+tsa_upkeep(struct sae_daemon *d, int created)
+{
+	struct sae_err err;
+	sqlite3 *db;
+
+	if ((db = catalog_get(d->catalog, &err)) == NULL) {
+		sae_log_err(LOG_ERR, &err, "tsa upkeep");
+		return;
+	}
+	if (seal_tsa_upkeep(db, d->tsa, d->cfg.tsa_renew_days, created,
+	    "system", &err) == -1)
+		sae_log_err(LOG_ERR, &err, "tsa upkeep");
+	catalog_put(d->catalog, db);
 }
 
 void
@@ -240,6 +268,7 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 	}
 	if (open_store(d, 0, err) == -1)
 		goto fail;
+	tsa_upkeep(d, tsa_created);
 	if (recompute_ages(d, err) == -1)
 		goto fail;
 	d->ingest.cfg = &d->cfg;

@@ -29,6 +29,7 @@
 #include "sae/id.h"
 #include "sae/ingest.h"
 #include "sae/log.h"
+#include "sae/ui.h"
 #include "sae/xmalloc.h"
 #include "storage/digest.h"
 #include "storage/store.h"
@@ -115,6 +116,7 @@ static const struct route routes[] = {
 struct http_server {
 	struct MHD_Daemon	*mhd;
 	struct sae_daemon	*d;
+	struct ui		*ui;	/* NULL: /ui answers 503 */
 };
 
 struct conn_state {
@@ -130,6 +132,7 @@ struct conn_state {
 	size_t			 nprefix;
 	int			 pipe_fd;
 	int			 pipe_closed;	/* reader stopped: drain the rest */
+	struct ui_req		*ui;	/* a /ui request: ui.c answers it */
 };
 
 /* ------------------------------------------------------------------ */
@@ -562,6 +565,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		cs->req.spool_fd = -1;
 		cs->pipe_fd = -1;
 		*con_cls = cs;
+		/* The web interface authenticates with its own cookie. */
+		if (ui_path(url)) {
+			cs->ui = ui_req_new();
+			return ui_request(srv->ui, d, conn, cs->ui, method,
+			    url, upload, upload_size);
+		}
 		cs->route = route_find(method, url, cs->req.argbuf,
 		    &cs->req.arg, &known);
 		if (cs->route == NULL)
@@ -581,6 +590,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return start_body(d, cs, conn);
 		return MHD_YES;
 	}
+	if (cs->ui != NULL)
+		return ui_request(srv->ui, d, conn, cs->ui, method, url,
+		    upload, upload_size);
 	if (cs->answered) {
 		*upload_size = 0;	/* discard what follows an early answer */
 		return MHD_YES;
@@ -661,6 +673,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (cs->hash != NULL)
 		digest_set_free(cs->hash);
 	sae_buf_done(&cs->req.body);
+	ui_req_free(cs->ui);
 	free(cs);
 	*con_cls = NULL;
 }
@@ -698,6 +711,8 @@ http_start(struct http_server **out, struct sae_daemon *d, int *port,
 		    " an IPv4 address", d->cfg.listen_host);
 	srv = sae_xcalloc(1, sizeof(*srv));
 	srv->d = d;
+	if (ui_open(&srv->ui, &d->cfg, err) == -1)
+		sae_log_err(LOG_WARNING, err, "ui disabled");
 	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    on_request, srv,
@@ -709,6 +724,7 @@ http_start(struct http_server **out, struct sae_daemon *d, int *port,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
+		ui_close(srv->ui);
 		free(srv);
 		return sae_err_sys(err, SAE_EIO, "cannot listen on %s:%d",
 		    d->cfg.listen_host, *port);
@@ -726,5 +742,6 @@ http_stop(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	MHD_stop_daemon(srv->mhd);
+	ui_close(srv->ui);
 	free(srv);
 }

@@ -555,9 +555,10 @@ effective_rules(struct job *j, struct sae_err *err)
 		const struct dua_rule *row;
 		const char *table;
 
+		/* The rule that gives the end date, as ages.c stores it. */
 		if (e->nrules[DUA_APPRAISAL] > 0) {
-			a->rule = e->rules[DUA_APPRAISAL][0].rule_id;
-			a->start = e->rules[DUA_APPRAISAL][0].start;
+			a->rule = e->rules[DUA_APPRAISAL][e->dua_rule].rule_id;
+			a->start = e->rules[DUA_APPRAISAL][e->dua_rule].start;
 		}
 		snprintf(a->end, sizeof(a->end), "%s", e->dua_end);
 		a->final = e->final_action != DUA_FINAL_NONE ?

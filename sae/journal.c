@@ -1,7 +1,8 @@
 /*
  * journal.c: appending to and verifying the hash-chained journal in the
  * catalog.  The canonical form of an entry is compact JSON with sorted
- * keys, made by jansson, so that any JSON library can rebuild it.
+ * keys, made by jansson, so that any JSON library can rebuild it; entries
+ * whose detail is already canonical get the same bytes written directly.
  */
 #include "config.h"
 
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "sae/catalog.h"
@@ -61,6 +64,159 @@ journal_canonical(struct sae_buf *out, long long seq, const char *ts,
 	return 0;
 }
 
+/*
+ * The length of the UTF-8 sequence at ${p} (before ${end}), or 0 when it is
+ * not one jansson accepts: no overlong forms, no surrogates, nothing above
+ * U+10FFFF.  Jansson refuses such strings, so only these may be written
+ * directly.
+ */
+static size_t
+utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned long v;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, v = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, v = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, v = p[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3f);
+	}
+	if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ||
+	    (n == 3 && v < 0x800) || (n == 4 && v < 0x10000))
+		return 0;
+	return n;
+}
+
+int
+journal_json_string(struct sae_buf *out, const char *s)
+{
+	const unsigned char *p, *run, *end;
+	size_t n, len0 = out->len;
+
+	if (s == NULL) {
+		sae_buf_add(out, "null", 4);
+		return 0;
+	}
+	p = run = (const unsigned char *)s;
+	end = p + strlen(s);
+	sae_buf_addc(out, '"');
+	while (p < end) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			if ((n = utf8_len(p, end)) == 0) {
+				out->len = len0;	/* nothing half-written */
+				out->data[len0] = '\0';
+				return -1;
+			}
+			p += n;
+			continue;
+		}
+		sae_buf_add(out, run, (size_t)(p - run));
+		/* The escapes jansson's dump_string writes, no others. */
+		switch (*p) {
+		case '"':
+			sae_buf_add(out, "\\\"", 2);
+			break;
+		case '\\':
+			sae_buf_add(out, "\\\\", 2);
+			break;
+		case '\b':
+			sae_buf_add(out, "\\b", 2);
+			break;
+		case '\f':
+			sae_buf_add(out, "\\f", 2);
+			break;
+		case '\n':
+			sae_buf_add(out, "\\n", 2);
+			break;
+		case '\r':
+			sae_buf_add(out, "\\r", 2);
+			break;
+		case '\t':
+			sae_buf_add(out, "\\t", 2);
+			break;
+		default:
+			sae_buf_printf(out, "\\u%04X", (unsigned)*p);
+			break;
+		}
+		run = ++p;
+	}
+	sae_buf_add(out, run, (size_t)(p - run));
+	sae_buf_addc(out, '"');
+	return 0;
+}
+
+/*
+ * journal_canonical's bytes written directly, for a detail already in
+ * canonical form: keys in the order JSON_SORT_KEYS gives them (agent,
+ * detail, message, object, outcome, prev, seq, transfer, ts, type, unit).
+ * Returns -1, with ${out} as it was, for what only jansson knows how to
+ * write (a missing mandatory field, invalid UTF-8): the caller then takes
+ * the slow path, which gives the same bytes as ever.
+ */
+static int
+canonical_direct(struct sae_buf *out, long long seq, const char *ts,
+    const struct journal_entry *e, const char *prev)
+{
+	size_t len0 = out->len;
+	char num[24];
+	int rc = 0;
+
+	if (e->type == NULL || e->outcome == NULL || e->agent == NULL ||
+	    e->message == NULL || ts == NULL || prev == NULL)
+		return -1;
+	snprintf(num, sizeof(num), "%lld", seq);
+	sae_buf_adds(out, "{\"agent\":");
+	rc |= journal_json_string(out, e->agent);
+	sae_buf_adds(out, ",\"detail\":");
+	sae_buf_adds(out, e->detail != NULL ? e->detail : "{}");
+	sae_buf_adds(out, ",\"message\":");
+	rc |= journal_json_string(out, e->message);
+	sae_buf_adds(out, ",\"object\":");
+	rc |= journal_json_string(out, e->object);
+	sae_buf_adds(out, ",\"outcome\":");
+	rc |= journal_json_string(out, e->outcome);
+	sae_buf_adds(out, ",\"prev\":");
+	rc |= journal_json_string(out, prev);
+	sae_buf_adds(out, ",\"seq\":");
+	sae_buf_adds(out, num);
+	sae_buf_adds(out, ",\"transfer\":");
+	rc |= journal_json_string(out, e->transfer);
+	sae_buf_adds(out, ",\"ts\":");
+	rc |= journal_json_string(out, ts);
+	sae_buf_adds(out, ",\"type\":");
+	rc |= journal_json_string(out, e->type);
+	sae_buf_adds(out, ",\"unit\":");
+	rc |= journal_json_string(out, e->unit);
+	sae_buf_addc(out, '}');
+	if (rc != 0) {
+		out->len = len0;
+		out->data[len0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+int
+journal_canonical_direct(struct sae_buf *out, long long seq, const char *ts,
+    const struct journal_entry *e, const char *prev, struct sae_err *err)
+{
+	if (canonical_direct(out, seq, ts, e, prev) == 0)
+		return 0;
+	return journal_canonical(out, seq, ts, e, prev, err);
+}
+
 static void
 hash_hex(const struct sae_buf *b, char out[65])
 {
@@ -76,6 +232,11 @@ struct journal_batch {
 	long long	 seq;		/* of the last entry */
 	char		 prev[65];	/* its hash */
 	struct sae_buf	 canon;
+	/* Fetched once: a digest fetched per entry costs more than it hashes. */
+	EVP_MD		*sha256;
+	EVP_MD_CTX	*md;
+	time_t		 ts_at;		/* ts is sae_time_iso(ts_at) */
+	char		 ts[32];
 };
 
 int
@@ -91,7 +252,13 @@ journal_batch_begin(struct journal_batch **out, sqlite3 *db,
 		    "a transaction");
 	b = sae_xcalloc(1, sizeof(*b));
 	b->db = db;
+	b->ts_at = (time_t)-1;
 	snprintf(b->prev, sizeof(b->prev), "%s", JOURNAL_GENESIS);
+	if ((b->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (b->md = EVP_MD_CTX_new()) == NULL) {
+		sae_err_set(err, SAE_EINTERNAL, "cannot set up SHA-256");
+		goto fail;
+	}
 	if ((st = catalog_prepare(db, "SELECT seq, hash FROM journal ORDER BY "
 	    "seq DESC LIMIT 1", err)) == NULL)
 		goto fail;
@@ -107,34 +274,60 @@ journal_batch_begin(struct journal_batch **out, sqlite3 *db,
 	*out = b;
 	return 0;
 fail:
-	free(b);
+	journal_batch_end(b);
 	return -1;
 }
 
-int
-journal_batch_add(struct journal_batch *b, const struct journal_entry *e,
-    long long *seqp, struct sae_err *err)
+/*
+ * Every string bound here outlives the sqlite3_step below and is bound
+ * again before the next one: SQLite need not copy it.
+ */
+static void
+bind_static(sqlite3_stmt *st, int idx, const char *s)
 {
-	char hash[65], ts[32];
+	if (s == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+static int
+batch_add(struct journal_batch *b, const struct journal_entry *e,
+    int direct, long long *seqp, struct sae_err *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	char hash[65];
+	time_t now;
 	int rc;
 
-	sae_time_now_iso(ts);
+	/* Entries of one second share their time stamp string. */
+	if ((now = time(NULL)) != b->ts_at) {
+		b->ts_at = now;
+		sae_time_iso(b->ts, (long long)now);
+	}
 	sae_buf_reset(&b->canon);
-	if (journal_canonical(&b->canon, b->seq + 1, ts, e, b->prev, err) == -1)
+	if ((direct ? journal_canonical_direct : journal_canonical)(&b->canon,
+	    b->seq + 1, b->ts, e, b->prev, err) == -1)
 		return -1;
-	hash_hex(&b->canon, hash);
+	if (EVP_DigestInit_ex2(b->md, b->sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(b->md, b->canon.data, b->canon.len) != 1 ||
+	    EVP_DigestFinal_ex(b->md, md, &mdlen) != 1 ||
+	    mdlen != SHA256_DIGEST_LENGTH)
+		return sae_err_set(err, SAE_EINTERNAL, "SHA-256 failed");
+	sae_hex(hash, md, mdlen);
 	sqlite3_bind_int64(b->ins, 1, b->seq + 1);
-	catalog_bind_text(b->ins, 2, ts);
-	catalog_bind_text(b->ins, 3, e->type);
-	catalog_bind_text(b->ins, 4, e->outcome);
-	catalog_bind_text(b->ins, 5, e->agent);
-	catalog_bind_text(b->ins, 6, e->transfer);
-	catalog_bind_text(b->ins, 7, e->unit);
-	catalog_bind_text(b->ins, 8, e->object);
-	catalog_bind_text(b->ins, 9, e->message);
-	catalog_bind_text(b->ins, 10, e->detail != NULL ? e->detail : "{}");
-	catalog_bind_text(b->ins, 11, b->prev);
-	catalog_bind_text(b->ins, 12, hash);
+	bind_static(b->ins, 2, b->ts);
+	bind_static(b->ins, 3, e->type);
+	bind_static(b->ins, 4, e->outcome);
+	bind_static(b->ins, 5, e->agent);
+	bind_static(b->ins, 6, e->transfer);
+	bind_static(b->ins, 7, e->unit);
+	bind_static(b->ins, 8, e->object);
+	bind_static(b->ins, 9, e->message);
+	bind_static(b->ins, 10, e->detail != NULL ? e->detail : "{}");
+	bind_static(b->ins, 11, b->prev);
+	bind_static(b->ins, 12, hash);
 	rc = sqlite3_step(b->ins);
 	sqlite3_reset(b->ins);
 	if (rc != SQLITE_DONE)
@@ -146,6 +339,20 @@ journal_batch_add(struct journal_batch *b, const struct journal_entry *e,
 	return 0;
 }
 
+int
+journal_batch_add(struct journal_batch *b, const struct journal_entry *e,
+    long long *seqp, struct sae_err *err)
+{
+	return batch_add(b, e, 0, seqp, err);
+}
+
+int
+journal_batch_add_direct(struct journal_batch *b,
+    const struct journal_entry *e, long long *seqp, struct sae_err *err)
+{
+	return batch_add(b, e, 1, seqp, err);
+}
+
 void
 journal_batch_end(struct journal_batch *b)
 {
@@ -153,6 +360,8 @@ journal_batch_end(struct journal_batch *b)
 		return;
 	sqlite3_finalize(b->ins);
 	sae_buf_done(&b->canon);
+	EVP_MD_CTX_free(b->md);
+	EVP_MD_free(b->sha256);
 	free(b);
 }
 

@@ -52,6 +52,25 @@ int	journal_batch_add(struct journal_batch *, const struct journal_entry *,
 void	journal_batch_end(struct journal_batch *);
 
 /**
+ * journal_batch_add_direct(b, e, seq, err): journal_batch_add for an entry
+ * whose detail the caller wrote in canonical form itself (compact, keys in
+ * byte order, each once, strings and nulls as journal_json_string writes
+ * them): the hashed bytes are then written directly, without parsing the
+ * detail and dumping the entry again.  They are the bytes of
+ * journal_canonical: any verifier finds the same hash.
+ */
+int	journal_batch_add_direct(struct journal_batch *,
+	    const struct journal_entry *, long long *, struct sae_err *);
+
+/**
+ * journal_json_string(out, s): appends ${s} as a JSON string exactly as
+ * the canonical form writes it (UTF-8 as it is; only '"', '\\' and
+ * control characters escaped, as jansson does), or null when ${s} is NULL.
+ * Returns -1, appending nothing, when ${s} is not valid UTF-8.
+ */
+int	journal_json_string(struct sae_buf *, const char *);
+
+/**
  * journal_commit(db, type, agent, detail, err, fmt, ...): appends an OK
  * entry of ${type} whose message is formatted from ${fmt}, then commits the
  * open transaction: the usual end of a change made by a person.
@@ -71,6 +90,16 @@ int	journal_commit_unit(sqlite3 *, const char *, const char *, const char *,
  * outside the daemon rebuild and hash the same bytes.
  */
 int	journal_canonical(struct sae_buf *, long long, const char *,
+	    const struct journal_entry *, const char *, struct sae_err *);
+
+/**
+ * journal_canonical_direct(out, seq, ts, e, prev, err): the same bytes as
+ * journal_canonical for an entry whose detail is in canonical form (see
+ * journal_batch_add_direct), written without jansson; falls back to
+ * journal_canonical for what it cannot write itself (invalid UTF-8, a
+ * missing mandatory field).
+ */
+int	journal_canonical_direct(struct sae_buf *, long long, const char *,
 	    const struct journal_entry *, const char *, struct sae_err *);
 
 /* The columns journal_row_read reads, in this order. */

@@ -1,8 +1,9 @@
 /*
  * scheduler.c: one thread that wakes every few seconds and runs what is
  * due: recomputing ages, moving copies, sealing the journal, starting the
- * audit in the background.  It reads the catalog and writes through
- * ages.c; it never blocks a request for long (one transaction per run).
+ * audit in the background, the TSA certificate's daily upkeep.  It reads
+ * the catalog and writes through ages.c; it never blocks a request for
+ * long (one transaction per run).
  */
 #include "config.h"
 
@@ -40,6 +41,7 @@ struct scheduler {
 	long long		 last_rules;
 	long long		 last_generation;	/* of the ages */
 	time_t			 last_seal;
+	time_t			 last_tsa;	/* TSA certificate upkeep */
 	time_t			 last_run;
 	time_t			 audit_retry;	/* no audit started before */
 };
@@ -246,6 +248,13 @@ tick(struct scheduler *s)
 	disposals(s, db, today);
 	exports(s, db, today);
 	audits(s, db, today, now);
+	/* Daily: renewed well before it expires (saed did it at start). */
+	if (now - s->last_tsa >= 86400 || now < s->last_tsa) {
+		if (seal_tsa_upkeep(db, s->d->tsa, s->d->cfg.tsa_renew_days, 0,
+		    "system", &err) == -1)
+			sae_log_err(LOG_ERR, &err, "tsa upkeep");
+		s->last_tsa = now;
+	}
 	if (now - s->last_seal >= (time_t)s->d->cfg.seal_minutes * 60) {
 		long long n;
 
@@ -294,6 +303,7 @@ scheduler_start(struct scheduler **out, struct sae_daemon *d,
 	ages_today(s->last_date);
 	s->last_run = time(NULL);
 	s->last_seal = s->last_run;
+	s->last_tsa = s->last_run;
 	if ((db = catalog_get(d->catalog, err)) == NULL) {
 		free(s);
 		return -1;

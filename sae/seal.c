@@ -1,14 +1,19 @@
 /*
  * seal.c: sealing the journal (Merkle root of the entries since the last
- * seal and of the previous token, time-stamped) and checking the seals.
- * Reads and writes the journal and seal tables; asks the TSA for tokens.
+ * seal and of the previous token, time-stamped), checking the seals (an
+ * expired token counts when a later seal renewed it in time), and the
+ * upkeep of the TSA certificate: journaled, renewed before it expires,
+ * then a seal at once.  Reads and writes the journal, seal and meta
+ * tables; asks the TSA for tokens and renewals.
  */
 #include "config.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/sha.h>
 
@@ -16,6 +21,7 @@
 #include "sae/catalog.h"
 #include "sae/id.h"
 #include "sae/journal.h"
+#include "sae/log.h"
 #include "sae/seal.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
@@ -289,20 +295,32 @@ out:
 	return ret;
 }
 
+/*
+ * The seals are a chain: each one's tree has the previous token as a
+ * leaf, so seal k+1 covers seal k's token, and through it every older
+ * one.  A token whose certificate has expired since still counts when it
+ * was good when made (checked at its own genTime) and the next seal was
+ * made while it still held (checked at that seal's genTime): RFC 4998
+ * time-stamp renewal, which saed does by sealing right after renewing its
+ * certificate.  The last token must hold now.
+ */
 int
 seal_verify(sqlite3 *db, const char *ca_pem, long long *bad,
     long long *unsealed, struct sae_err *err)
 {
 	struct sae_buf prev = SAE_BUF_INIT;
-	unsigned char (*leaves)[32] = NULL, root[32], stored[32];
+	unsigned char (*leaves)[32] = NULL, root[32], stored[32], proot[32];
+	struct tsa_token tok, ptok;
 	sqlite3_stmt *st;
 	long long expect_seq = 1, expect_first = 1, seq = 0, first, last = 0;
 	long long maxseq = 0;
+	time_t now = time(NULL);
 	size_t n;
 	int rc, ret = -1;
 
 	*bad = 0;
 	*unsealed = 0;
+	memset(&ptok, 0, sizeof(ptok));
 	st = catalog_prepare(db, "SELECT seq, first, last, root, tsr FROM seal "
 	    "ORDER BY seq", err);
 	if (st == NULL)
@@ -337,20 +355,48 @@ seal_verify(sqlite3 *db, const char *ca_pem, long long *bad,
 			    last);
 			goto out;
 		}
-		if (tsa_verify(tsr, tsrlen, ca_pem, root, sizeof(root), NULL,
-		    err) == -1) {
+		if (tsa_verify_at(tsr, tsrlen, ca_pem, root, sizeof(root),
+		    TSA_AT_GENTIME, &tok, err) == -1) {
 			sae_err_prefix(err, "seal %lld: its time-stamp token does "
 			    "not hold", seq);
 			goto out;
 		}
+		/* This seal renews the previous token, if that one needs it. */
+		if (seq > 1 && ptok.not_after_t < now &&
+		    tsa_verify_at(prev.data, prev.len, ca_pem, proot,
+		    sizeof(proot), tok.gentime_t, NULL, err) == -1) {
+			*bad = seq - 1;
+			sae_err_set(err, SAE_ECORRUPT, "seal %lld: the TSA "
+			    "certificate of its time-stamp token expired on %s, "
+			    "before seal %lld renewed it (made on %s): its proof "
+			    "lapsed", seq - 1, ptok.not_after, seq, tok.gentime);
+			goto out;
+		}
 		sae_buf_reset(&prev);
 		sae_buf_add(&prev, tsr, tsrlen);
+		memcpy(proot, root, sizeof(proot));
+		ptok = tok;
 		expect_seq = seq + 1;
 		expect_first = last + 1;
 	}
 	if (rc != SQLITE_DONE) {
 		catalog_fail(err, db, "seals");
 		*bad = 0;
+		goto out;
+	}
+	/* Nothing renews the last token: it must hold now. */
+	if (seq > 0 && tsa_verify_at(prev.data, prev.len, ca_pem, proot,
+	    sizeof(proot), TSA_AT_NOW, NULL, err) == -1) {
+		*bad = seq;
+		if (ptok.not_after_t < now)
+			sae_err_set(err, SAE_ECORRUPT, "seal %lld: its time-stamp "
+			    "token was made by a TSA certificate that expired on "
+			    "%s, and no later seal renews it: the last seal must "
+			    "be renewed before its certificate expires", seq,
+			    ptok.not_after);
+		else
+			sae_err_prefix(err, "seal %lld: its time-stamp token does "
+			    "not hold now", seq);
 		goto out;
 	}
 	sqlite3_finalize(st);
@@ -369,5 +415,172 @@ out:
 	sqlite3_finalize(st);
 	sae_buf_done(&prev);
 	free(leaves);
+	return ret;
+}
+
+/* ------------------------------------------------------ TSA upkeep */
+
+#define META_TSA_CERT	"tsa_cert"
+
+/* meta ${key} into ${out} ("" when absent). */
+static int
+meta_get(sqlite3 *db, const char *key, char *out, size_t size,
+    struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if ((st = catalog_prepare(db, "SELECT value FROM meta WHERE key = ?",
+	    err)) == NULL)
+		return -1;
+	catalog_bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && catalog_text(st, 0))
+		snprintf(out, size, "%s", catalog_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return catalog_fail(err, db, "meta");
+	return 0;
+}
+
+static int
+meta_set(sqlite3 *db, const char *key, const char *value,
+    struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = catalog_prepare(db, "INSERT INTO meta VALUES (?, ?) ON "
+	    "CONFLICT(key) DO UPDATE SET value = excluded.value", err)) == NULL)
+		return -1;
+	catalog_bind_text(st, 1, key);
+	catalog_bind_text(st, 2, value);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : catalog_fail(err, db, "meta");
+}
+
+/*
+ * Journals the current TSA certificate (TSA_CERT_CHANGE) as replacing
+ * ${old} (NULL: none recorded), and records it in meta, in one
+ * transaction: meta says what the journal last recorded.
+ */
+static int
+journal_cert_change(sqlite3 *db, struct tsa *tsa, const char *old,
+    const char *reason, const char *agent, struct sae_err *err)
+{
+	struct tsa_cert_info cur, ca, was;
+	int known = 0, rc;
+	char *detail;
+	json_t *d;
+
+	tsa_cert_info(tsa, &cur);
+	tsa_ca_info(tsa, &ca);
+	if (old != NULL)
+		known = tsa_find_cert(tsa, old, &was) == 0;
+	d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "reason", reason,
+	    "new_sha256", cur.sha256, "new_serial", cur.serial,
+	    "new_not_before", cur.not_before, "new_not_after", cur.not_after,
+	    "ca_sha256", ca.sha256, "ca_not_after", ca.not_after);
+	json_object_set_new(d, "old_sha256", old != NULL ? json_string(old) :
+	    json_null());
+	json_object_set_new(d, "old_not_after", known ?
+	    json_string(was.not_after) : json_null());
+	detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(d);
+	if (catalog_begin(db, err) == -1) {
+		free(detail);
+		return -1;
+	}
+	if (meta_set(db, META_TSA_CERT, cur.sha256, err) == -1)
+		rc = -1;
+	else if (old == NULL)
+		rc = journal_commit(db, "TSA_CERT_CHANGE", agent, detail, err,
+		    "Certificat de l'autorité d'horodatage enregistré : "
+		    "empreinte SHA-256 %s, valide jusqu'au %s", cur.sha256,
+		    cur.not_after);
+	else
+		rc = journal_commit(db, "TSA_CERT_CHANGE", agent, detail, err,
+		    "Certificat de l'autorité d'horodatage %s : %s, valide "
+		    "jusqu'au %s, remplace %s%s%s", strcmp(reason, "renewed") ?
+		    "remplacé" : "renouvelé", cur.sha256, cur.not_after, old,
+		    known ? ", valide jusqu'au " : "", known ? was.not_after :
+		    "");
+	if (rc == -1)
+		catalog_rollback(db);
+	free(detail);
+	return rc;
+}
+
+int
+seal_tsa_upkeep(sqlite3 *db, struct tsa *tsa, int renew_days, int created,
+    const char *agent, struct sae_err *err)
+{
+	struct tsa_cert_info cur, ca, was, now_ci;
+	struct sae_err first;	/* a seal's error, when ${err} has one */
+	char recorded[80];
+	long long sealed;
+	time_t now = time(NULL), margin = (time_t)renew_days * 86400, until;
+	int changed = 0, ret = -1;
+
+	/*
+	 * The catalog is made after the TSA, and a crash may fall between a
+	 * renewal and its entry: whatever certificate the journal has not
+	 * recorded yet is recorded now.
+	 */
+	if (meta_get(db, META_TSA_CERT, recorded, sizeof(recorded), err) == -1)
+		return -1;
+	if (strcmp(recorded, tsa_cert_sha256(tsa)) != 0) {
+		if (journal_cert_change(db, tsa, recorded[0] ? recorded : NULL,
+		    recorded[0] ? "changed" : created ? "created" : "recorded",
+		    agent, err) == -1)
+			return -1;
+		/* A first record renews nothing: no seal needed for it. */
+		changed = recorded[0] != '\0';
+		sae_log(LOG_NOTICE, "tsa certificate journaled sha256=%s "
+		    "previous=%s", tsa_cert_sha256(tsa), recorded[0] ? recorded :
+		    "none");
+	}
+	tsa_cert_info(tsa, &cur);
+	tsa_ca_info(tsa, &ca);
+	if (cur.not_after_t - now < margin) {
+		until = tsa_renew_until(tsa, 0);
+		if (until < cur.not_after_t + 86400) {
+			/* Renewing would gain nothing: the CA ends first. */
+			sae_log(LOG_WARNING, "tsa certificate expires=%s and "
+			    "cannot be renewed beyond its CA (expires=%s)",
+			    cur.not_after, ca.not_after);
+		} else if (tsa_renew(tsa, 0, &was, &now_ci, err) == -1) {
+			sae_err_prefix(err, "renewing the TSA certificate "
+			    "(expires %s)", cur.not_after);
+			goto out;
+		} else {
+			sae_log(LOG_NOTICE, "tsa renewed old-sha256=%s "
+			    "old-expires=%s new-sha256=%s new-expires=%s",
+			    was.sha256, was.not_after, now_ci.sha256,
+			    now_ci.not_after);
+			sae_crashpoint("tsa-renew-before-journal");
+			if (journal_cert_change(db, tsa, was.sha256, "renewed",
+			    agent, err) == -1)
+				goto out;
+			changed = 1;
+		}
+	}
+	if (ca.not_after_t - now < margin)
+		sae_log(LOG_WARNING, "tsa CA certificate expires=%s (within "
+		    "renew_days=%d): saed does not renew its CA; plan a new "
+		    "time-stamping authority and publish its CA before then",
+		    ca.not_after, renew_days);
+	ret = 0;
+out:
+	/* The new certificate's first token covers every older seal's
+	 * (RFC 4998 renewal): seal at once, even after a failure above. */
+	if (changed) {
+		if (seal_now(db, tsa, agent, &sealed, ret == 0 ? err :
+		    &first) == -1)
+			ret = -1;
+		else if (sealed > 0)
+			sae_log(LOG_INFO, "seal entries=%lld reason=tsa", sealed);
+	}
 	return ret;
 }

@@ -58,11 +58,33 @@ int	seal_now(sqlite3 *, struct tsa *, const char *, long long *,
  * seal_verify(db, ca_pem, bad, unsealed, err): re-checks every seal: the
  * ranges follow each other, each root is recomputed from the entries and
  * the previous token, each token is valid for its root under the TSA
- * certificate(s) ${ca_pem}.  Returns 0 when all hold (*unsealed = entries
- * after the last seal); -1 with *bad = the first seal that does not hold
- * (SAE_ECORRUPT, the reason in ${err}), or *bad = 0 on other errors.
+ * certificate(s) ${ca_pem} at its own genTime.  A token whose certificate
+ * has expired since holds only if the next seal (which covers it, and
+ * through the chain is covered by every later one) was made while it
+ * still held; the last token must hold now.  Returns 0 when all hold
+ * (*unsealed = entries after the last seal); -1 with *bad = the first
+ * seal that does not hold (SAE_ECORRUPT, the reason in ${err}: a lapsed
+ * renewal, or a last token whose certificate expired, are named as such),
+ * or *bad = 0 on other errors.
  */
 int	seal_verify(sqlite3 *, const char *, long long *, long long *,
+	    struct sae_err *);
+
+/**
+ * seal_tsa_upkeep(db, tsa, renew_days, created, agent, err): at start and
+ * daily.  Journals the TSA certificate (TSA_CERT_CHANGE) when the journal
+ * has not recorded it yet (catalog meta 'tsa_cert'): at the first start
+ * (${created}: the TSA was just made; old = null), for a TSA older than
+ * this record, or after a change the journal missed.  When the
+ * certificate expires within ${renew_days} days, renews it (tsa_renew, same
+ * CA) and journals the change.  After a change, seals at once: the new
+ * certificate's token covers the chain of every older seal (RFC 4998
+ * time-stamp renewal); a first record needs no seal of its own (the
+ * next seal covers it).  Logs the renewal, and a warning when the CA
+ * itself expires within ${renew_days} days (the CA is never renewed
+ * here) or blocks the renewal.
+ */
+int	seal_tsa_upkeep(sqlite3 *, struct tsa *, int, int, const char *,
 	    struct sae_err *);
 
 #endif

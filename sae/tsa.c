@@ -1,16 +1,21 @@
 /*
  * tsa.c: the built-in RFC 3161 time-stamping authority (local CA and TSA
- * certificate made at first start, tokens signed with OpenSSL's TS_RESP
- * code) and the offline check of tokens.  Touches only the files of its
- * own directory (ca.pem, ca.key, tsa.pem, tsa.key) and logs nothing.
+ * certificate made at first start, renewed under the same CA before it
+ * expires, tokens signed with OpenSSL's TS_RESP code) and the offline
+ * check of tokens, now or at a given time.  Touches only the files of its
+ * own directory (ca.pem, ca.key, tsa.pem, tsa.key, old/, .lock) and logs
+ * nothing.
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,15 +60,32 @@
 	TS_VERIFY_CTX_set_imprint((c), (p), (n))
 #endif
 
+/*
+ * One TSA key and certificate.  A renewal makes a new one current; the
+ * old one keeps its certificate and PEM (tsa_cert_pem's callers may hold
+ * them) until tsa_free, but drops its key.
+ */
+struct tsa_gen {
+	X509			*cert;
+	EVP_PKEY		*key;	/* NULL once retired */
+	char			*pem;
+	struct tsa_cert_info	 info;
+	struct tsa_gen		*older;
+};
+
 struct tsa {
-	X509		*ca;
-	X509		*cert;
-	EVP_PKEY	*key;		/* TSA key; the CA key is not kept */
-	STACK_OF(X509)	*chain;		/* the CA certificate, put in tokens */
-	ASN1_OBJECT	*policy;
-	char		*ca_pem;
-	char		*cert_pem;
-	char		 cert_sha256[EVP_MAX_MD_SIZE * 2 + 1];
+	pthread_mutex_t		 lock;	/* cur, older, old, nold */
+	struct tsa_gen		*cur;	/* also read atomically, unlocked */
+	X509			*ca;	/* the CA key is not kept */
+	STACK_OF(X509)		*chain;	/* the CA certificate, put in tokens */
+	ASN1_OBJECT		*policy;
+	char			*ca_pem;
+	struct tsa_cert_info	 ca_info;
+	struct tsa_cert_info	*old;	/* earlier certificates (old/) */
+	size_t			 nold;
+	char			 dir[PATH_MAX];
+	char			 cn[128];
+	int			 days;
 };
 
 /*
@@ -164,6 +186,49 @@ cert_to_pem(X509 *x)
 	return s;
 }
 
+/* ${a} as "YYYY-MM-DDTHH:MM:SSZ" in ${out} and seconds since 1970 in *t. */
+static int
+asn1_time_iso(const ASN1_TIME *a, char out[32], time_t *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1 ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	if (t != NULL)
+		*t = timegm(&tm);
+	return 0;
+}
+
+static void
+cert_info_of(X509 *x, struct tsa_cert_info *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	BIGNUM *bn;
+	char *hex = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
+		sae_hex(out->sha256, md, mdlen);
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) !=
+	    NULL && (hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(out->serial, sizeof(out->serial), "%s", hex);
+		for (char *c = out->serial; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'F')
+				*c = (char)(*c - 'A' + 'a');
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	asn1_time_iso(X509_get0_notBefore(x), out->not_before, NULL);
+	asn1_time_iso(X509_get0_notAfter(x), out->not_after,
+	    &out->not_after_t);
+	ERR_clear_error();
+}
+
 /* ------------------------------------------------------------ creation */
 
 static EVP_PKEY *
@@ -211,6 +276,11 @@ make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
 	    X509_set_serialNumber(x, serial) != 1 ||
 	    X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL)
+		goto fail;
+	/* A certificate that outlives its issuer checks no longer than it. */
+	if (!ca && ASN1_TIME_compare(X509_get0_notAfter(x),
+	    X509_get0_notAfter(issuer)) > 0 &&
+	    X509_set1_notAfter(x, X509_get0_notAfter(issuer)) != 1)
 		goto fail;
 	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
 	    (const unsigned char *)cn, -1, -1, 0) != 1 ||
@@ -294,27 +364,29 @@ save_cert(const char *path, X509 *x, struct sae_err *err)
 
 /*
  * First start: makes the CA and the TSA certificate and writes the four
- * files.  On failure removes what it wrote, so that the next start sees an
- * empty directory again.
+ * files; the TSA key and certificate go to *key and *cert.  On failure
+ * removes what it wrote, so that the next start sees an empty directory
+ * again.
  */
 static int
-create_all(struct tsa *t, char paths[4][PATH_MAX], const char *cn, int days,
-    struct sae_err *err)
+create_all(struct tsa *t, char paths[4][PATH_MAX], X509 **cert,
+    EVP_PKEY **key, struct sae_err *err)
 {
 	EVP_PKEY *cakey = NULL;
-	char cacn[128];
+	char cacn[160];
 	int i, done = 0, ret = -1;
 
-	if (sae_path(cacn, sizeof(cacn), "%s CA", cn) == -1) {
+	if (sae_path(cacn, sizeof(cacn), "%s CA", t->cn) == -1) {
 		sae_err_set(err, SAE_EINVAL, "the TSA name '%s' is too long",
-		    cn);
+		    t->cn);
 		goto out;
 	}
 	if ((cakey = make_key(err)) == NULL ||
-	    (t->ca = make_cert(cakey, cacn, NULL, cakey, 2 * days,
+	    (t->ca = make_cert(cakey, cacn, NULL, cakey, 2 * t->days,
 	    err)) == NULL ||
-	    (t->key = make_key(err)) == NULL ||
-	    (t->cert = make_cert(t->key, cn, t->ca, cakey, days, err)) == NULL)
+	    (*key = make_key(err)) == NULL ||
+	    (*cert = make_cert(*key, t->cn, t->ca, cakey, t->days,
+	    err)) == NULL)
 		goto out;
 	/* Order: ca.pem, ca.key, tsa.pem, tsa.key (the order of paths[]). */
 	if (save_cert(paths[0], t->ca, err) == -1)
@@ -323,10 +395,10 @@ create_all(struct tsa *t, char paths[4][PATH_MAX], const char *cn, int days,
 	if (save_key(paths[1], cakey, err) == -1)
 		goto out;
 	done++;
-	if (save_cert(paths[2], t->cert, err) == -1)
+	if (save_cert(paths[2], *cert, err) == -1)
 		goto out;
 	done++;
-	if (save_key(paths[3], t->key, err) == -1)
+	if (save_key(paths[3], *key, err) == -1)
 		goto out;
 	done++;
 	ret = 0;
@@ -429,30 +501,43 @@ check_tsa_cert(X509 *x, const char *path, struct sae_err *err)
 	return 0;
 }
 
+/* The CA key, checked against the CA certificate: renewal only. */
+static EVP_PKEY *
+load_ca_key(struct tsa *t, const char *path, struct sae_err *err)
+{
+	EVP_PKEY *k;
+
+	if ((k = load_key(path, err)) == NULL)
+		return NULL;
+	if (X509_check_private_key(t->ca, k) != 1) {
+		ossl_err(err, SAE_ECORRUPT, "the key '%s' does not match the"
+		    " CA certificate", path);
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
 static int
-load_all(struct tsa *t, char paths[4][PATH_MAX], struct sae_err *err)
+load_all(struct tsa *t, char paths[4][PATH_MAX], X509 **cert, EVP_PKEY **key,
+    struct sae_err *err)
 {
 	EVP_PKEY *cakey = NULL;
 	int ret = -1;
 
 	if ((t->ca = load_cert(paths[0], err)) == NULL ||
-	    (cakey = load_key(paths[1], err)) == NULL ||
-	    (t->cert = load_cert(paths[2], err)) == NULL ||
-	    (t->key = load_key(paths[3], err)) == NULL)
+	    (cakey = load_ca_key(t, paths[1], err)) == NULL ||
+	    (*cert = load_cert(paths[2], err)) == NULL ||
+	    (*key = load_key(paths[3], err)) == NULL)
 		goto out;
-	if (X509_check_private_key(t->ca, cakey) != 1) {
-		ossl_err(err, SAE_ECORRUPT, "the key '%s' does not match the"
-		    " certificate '%s'", paths[1], paths[0]);
-		goto out;
-	}
-	if (X509_check_private_key(t->cert, t->key) != 1) {
+	if (X509_check_private_key(*cert, *key) != 1) {
 		ossl_err(err, SAE_ECORRUPT, "the key '%s' does not match the"
 		    " certificate '%s'", paths[3], paths[2]);
 		goto out;
 	}
-	if (check_tsa_cert(t->cert, paths[2], err) == -1)
+	if (check_tsa_cert(*cert, paths[2], err) == -1)
 		goto out;
-	if (X509_verify(t->cert, X509_get0_pubkey(t->ca)) != 1) {
+	if (X509_verify(*cert, X509_get0_pubkey(t->ca)) != 1) {
 		ossl_err(err, SAE_ECORRUPT, "the certificate '%s' was not"
 		    " issued by the CA in '%s'", paths[2], paths[0]);
 		goto out;
@@ -464,6 +549,141 @@ out:
 	return ret;
 }
 
+/*
+ * Serialises whatever changes or reads the key files between processes
+ * (saed renewing, sae-admin opening): an flock on DIR/.lock, released
+ * when ${fd} is closed.  -1 if it cannot be taken.
+ */
+static int
+dir_lock(const char *dir, struct sae_err *err)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (sae_path(path, sizeof(path), "%s/.lock", dir) == -1) {
+		sae_err_set(err, SAE_EINVAL, "the TSA directory path '%s' is"
+		    " too long", dir);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		sae_err_sys(err, SAE_EIO, "cannot open '%s'", path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			sae_err_sys(err, SAE_EIO, "cannot lock '%s'", path);
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/*
+ * A renewal writes tsa.key.new, then tsa.pem.new, renames the key into
+ * place, then the certificate.  What a crash left tells how far it went:
+ * both .new files (or the key alone) and the old pair is whole, so they
+ * go; the certificate alone and the new key is in place, so its
+ * certificate follows it.
+ */
+static int
+finish_renewal(const char *dir, struct sae_err *err)
+{
+	char kn[PATH_MAX], pn[PATH_MAX], pem[PATH_MAX];
+	int hk, hp;
+
+	if (sae_path(kn, sizeof(kn), "%s/tsa.key.new", dir) == -1 ||
+	    sae_path(pn, sizeof(pn), "%s/tsa.pem.new", dir) == -1 ||
+	    sae_path(pem, sizeof(pem), "%s/tsa.pem", dir) == -1)
+		return sae_err_set(err, SAE_EINVAL, "the TSA directory path"
+		    " '%s' is too long", dir);
+	hk = sae_fs_exists(kn);
+	hp = sae_fs_exists(pn);
+	if (hp && !hk) {
+		if (rename(pn, pem) == -1)
+			return sae_err_sys(err, SAE_EIO, "cannot rename '%s'"
+			    " to '%s'", pn, pem);
+		return sae_fs_fsync_dir(dir, err);
+	}
+	if (hk)
+		unlink(kn);
+	if (hp)
+		unlink(pn);
+	return 0;
+}
+
+/* The certificates kept in DIR/old/ (none when it does not exist). */
+static void
+load_old(struct tsa *t)
+{
+	struct sae_err ignored;
+	struct dirent *de;
+	char dir[PATH_MAX], path[PATH_MAX];
+	size_t len;
+	X509 *x;
+	DIR *dp;
+
+	if (sae_path(dir, sizeof(dir), "%s/old", t->dir) == -1 ||
+	    (dp = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dp)) != NULL) {
+		len = strlen(de->d_name);
+		if (strncmp(de->d_name, "tsa-", 4) != 0 || len < 9 ||
+		    strcmp(de->d_name + len - 4, ".pem") != 0 ||
+		    sae_path(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) == -1)
+			continue;
+		/* Not needed to run (tokens carry their certificate): an
+		 * unreadable one is only not described. */
+		if ((x = load_cert(path, &ignored)) == NULL)
+			continue;
+		t->old = sae_xreallocarray(t->old, t->nold + 1,
+		    sizeof(*t->old));
+		cert_info_of(x, &t->old[t->nold++]);
+		X509_free(x);
+	}
+	closedir(dp);
+	ERR_clear_error();
+}
+
+/* A generation for ${cert} and ${key}, which it takes; NULL on failure. */
+static struct tsa_gen *
+gen_new(X509 *cert, EVP_PKEY *key, struct sae_err *err)
+{
+	struct tsa_gen *g = sae_xcalloc(1, sizeof(*g));
+
+	g->cert = cert;
+	g->key = key;
+	if ((g->pem = cert_to_pem(cert)) == NULL) {
+		ossl_err(err, SAE_EINTERNAL, "cannot encode the TSA"
+		    " certificate");
+		free(g);
+		return NULL;
+	}
+	cert_info_of(cert, &g->info);
+	return g;
+}
+
+static void
+gen_free(struct tsa_gen *g)
+{
+	struct tsa_gen *older;
+
+	for (; g != NULL; g = older) {
+		older = g->older;
+		X509_free(g->cert);
+		EVP_PKEY_free(g->key);	/* EC private scalars are cleared */
+		free(g->pem);
+		free(g);
+	}
+}
+
+static struct tsa_gen *
+current(const struct tsa *t)
+{
+	return __atomic_load_n(&t->cur, __ATOMIC_ACQUIRE);
+}
+
 /* -------------------------------------------------------------- public */
 
 int
@@ -473,11 +693,11 @@ tsa_open(struct tsa **out, const struct tsa_conf *conf, int *created,
 	static const char *const names[4] =
 	    { "ca.pem", "ca.key", "tsa.pem", "tsa.key" };
 	char paths[4][PATH_MAX];
-	unsigned char md[EVP_MAX_MD_SIZE];
 	const char *oid, *cn;
 	struct tsa *t = NULL;
-	unsigned int mdlen;
-	int days, i, present = 0, ret = -1;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	int days, i, present = 0, lockfd = -1, ret = -1;
 
 	*out = NULL;
 	if (created != NULL)
@@ -492,13 +712,26 @@ tsa_open(struct tsa **out, const struct tsa_conf *conf, int *created,
 	if (days > TSA_MAX_DAYS)
 		return sae_err_set(err, SAE_EINVAL, "a TSA certificate life of"
 		    " %d days is too long (at most %d)", days, TSA_MAX_DAYS);
+	if (strlen(cn) >= sizeof(t->cn))
+		return sae_err_set(err, SAE_EINVAL, "the TSA name '%s' is too"
+		    " long", cn);
 	t = sae_xcalloc(1, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
+	t->days = days;
+	snprintf(t->cn, sizeof(t->cn), "%s", cn);
+	if (sae_path(t->dir, sizeof(t->dir), "%s", conf->dir) == -1) {
+		sae_err_set(err, SAE_EINVAL, "the TSA directory path '%s' is"
+		    " too long", conf->dir);
+		goto out;
+	}
 	if ((t->policy = OBJ_txt2obj(oid, 1)) == NULL) {
 		sae_err_set(err, SAE_EINVAL, "the TSA policy '%s' is not a"
 		    " dotted object identifier", oid);
 		goto out;
 	}
-	if (sae_fs_mkdirp(conf->dir, 0700, err) == -1)
+	if (sae_fs_mkdirp(conf->dir, 0700, err) == -1 ||
+	    (lockfd = dir_lock(conf->dir, err)) == -1 ||
+	    finish_renewal(conf->dir, err) == -1)
 		goto out;
 	for (i = 0; i < 4; i++) {
 		if (sae_path(paths[i], sizeof(paths[i]), "%s/%s", conf->dir,
@@ -510,12 +743,12 @@ tsa_open(struct tsa **out, const struct tsa_conf *conf, int *created,
 		present += sae_fs_exists(paths[i]);
 	}
 	if (present == 0) {
-		if (create_all(t, paths, cn, days, err) == -1)
+		if (create_all(t, paths, &cert, &key, err) == -1)
 			goto out;
 		if (created != NULL)
 			*created = 1;
 	} else if (present == 4) {
-		if (load_all(t, paths, err) == -1)
+		if (load_all(t, paths, &cert, &key, err) == -1)
 			goto out;
 	} else {
 		/* A new CA would orphan the tokens signed under the old one. */
@@ -526,24 +759,31 @@ tsa_open(struct tsa **out, const struct tsa_conf *conf, int *created,
 		    " or empty it to create a new TSA", conf->dir, names[i]);
 		goto out;
 	}
+	load_old(t);
 	if ((t->chain = sk_X509_new_null()) == NULL ||
 	    sk_X509_push(t->chain, t->ca) <= 0) {
 		ossl_err(err, SAE_ENOMEM, "cannot build the TSA chain");
 		goto out;
 	}
 	X509_up_ref(t->ca);
-	if ((t->ca_pem = cert_to_pem(t->ca)) == NULL ||
-	    (t->cert_pem = cert_to_pem(t->cert)) == NULL ||
-	    X509_digest(t->cert, EVP_sha256(), md, &mdlen) != 1) {
+	cert_info_of(t->ca, &t->ca_info);
+	if ((t->ca_pem = cert_to_pem(t->ca)) == NULL) {
 		ossl_err(err, SAE_EINTERNAL, "cannot encode the TSA"
 		    " certificates");
 		goto out;
 	}
-	sae_hex(t->cert_sha256, md, mdlen);
+	if ((t->cur = gen_new(cert, key, err)) == NULL)
+		goto out;
+	cert = NULL;
+	key = NULL;
 	*out = t;
 	t = NULL;
 	ret = 0;
 out:
+	if (lockfd != -1)
+		close(lockfd);
+	X509_free(cert);
+	EVP_PKEY_free(key);
 	tsa_free(t);
 	return ret;
 }
@@ -553,13 +793,13 @@ tsa_free(struct tsa *t)
 {
 	if (t == NULL)
 		return;
+	gen_free(t->cur);
 	X509_free(t->ca);
-	X509_free(t->cert);
-	EVP_PKEY_free(t->key);	/* EC private scalars are cleared on free */
 	sk_X509_pop_free(t->chain, X509_free);
 	ASN1_OBJECT_free(t->policy);
 	free(t->ca_pem);
-	free(t->cert_pem);
+	free(t->old);
+	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
 
@@ -572,13 +812,174 @@ tsa_ca_pem(const struct tsa *t)
 const char *
 tsa_cert_pem(const struct tsa *t)
 {
-	return t->cert_pem;
+	return current(t)->pem;
 }
 
 const char *
 tsa_cert_sha256(const struct tsa *t)
 {
-	return t->cert_sha256;
+	return current(t)->info.sha256;
+}
+
+void
+tsa_cert_info(struct tsa *t, struct tsa_cert_info *out)
+{
+	*out = current(t)->info;
+}
+
+void
+tsa_ca_info(struct tsa *t, struct tsa_cert_info *out)
+{
+	*out = t->ca_info;
+}
+
+int
+tsa_find_cert(struct tsa *t, const char *sha256, struct tsa_cert_info *out)
+{
+	struct tsa_gen *g;
+	size_t i;
+	int ret = -1;
+
+	pthread_mutex_lock(&t->lock);
+	for (g = t->cur; g != NULL && ret == -1; g = g->older)
+		if (strcmp(g->info.sha256, sha256) == 0) {
+			*out = g->info;
+			ret = 0;
+		}
+	for (i = 0; i < t->nold && ret == -1; i++)
+		if (strcmp(t->old[i].sha256, sha256) == 0) {
+			*out = t->old[i];
+			ret = 0;
+		}
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+time_t
+tsa_renew_until(struct tsa *t, int days)
+{
+	time_t until = time(NULL) + (time_t)(days > 0 ? days : t->days) *
+	    86400;
+
+	return until < t->ca_info.not_after_t ? until :
+	    t->ca_info.not_after_t;
+}
+
+int
+tsa_renew(struct tsa *t, int days, struct tsa_cert_info *was,
+    struct tsa_cert_info *now, struct sae_err *err)
+{
+	char cakey_path[PATH_MAX], kn[PATH_MAX], pn[PATH_MAX];
+	char key_path[PATH_MAX], pem_path[PATH_MAX], olddir[PATH_MAX];
+	char oldpem[PATH_MAX];
+	struct tsa_gen *g = NULL, *old;
+	EVP_PKEY *cakey = NULL, *key = NULL, *retired = NULL;
+	X509 *cert = NULL;
+	int lockfd, swapped = 0, ret = -1;
+
+	ERR_clear_error();
+	if (days <= 0)
+		days = t->days;
+	if (days > TSA_MAX_DAYS)
+		return sae_err_set(err, SAE_EINVAL, "a TSA certificate life of"
+		    " %d days is too long (at most %d)", days, TSA_MAX_DAYS);
+	if ((lockfd = dir_lock(t->dir, err)) == -1)
+		return -1;
+	/* Renewals are serialised by the lock: this stays current. */
+	old = current(t);
+	if (sae_path(cakey_path, sizeof(cakey_path), "%s/ca.key", t->dir) ||
+	    sae_path(kn, sizeof(kn), "%s/tsa.key.new", t->dir) ||
+	    sae_path(pn, sizeof(pn), "%s/tsa.pem.new", t->dir) ||
+	    sae_path(key_path, sizeof(key_path), "%s/tsa.key", t->dir) ||
+	    sae_path(pem_path, sizeof(pem_path), "%s/tsa.pem", t->dir) ||
+	    sae_path(olddir, sizeof(olddir), "%s/old", t->dir) ||
+	    sae_path(oldpem, sizeof(oldpem), "%s/tsa-%s.pem", olddir,
+	    old->info.serial)) {
+		close(lockfd);
+		return sae_err_set(err, SAE_EINVAL, "the TSA directory path"
+		    " '%s' is too long", t->dir);
+	}
+	if ((cakey = load_ca_key(t, cakey_path, err)) == NULL ||
+	    (key = make_key(err)) == NULL ||
+	    (cert = make_cert(key, t->cn, t->ca, cakey, days, err)) == NULL)
+		goto out;
+	/* The old certificate first: it is never lost, whatever follows. */
+	if (sae_fs_mkdirp(olddir, 0700, err) == -1 ||
+	    save_cert(oldpem, old->cert, err) == -1)
+		goto out;
+	/* What an earlier attempt left would stop the O_EXCL create. */
+	unlink(kn);
+	unlink(pn);
+	if (save_key(kn, key, err) == -1 || save_cert(pn, cert, err) == -1)
+		goto out;
+	sae_crashpoint("tsa-renew-before-swap");
+	if (rename(kn, key_path) == -1) {
+		sae_err_sys(err, SAE_EIO, "cannot rename '%s' to '%s'", kn,
+		    key_path);
+		goto out;
+	}
+	swapped = 1;
+	sae_crashpoint("tsa-renew-key-swapped");
+	if (rename(pn, pem_path) == -1) {
+		/* tsa_open finishes it: the new key is in place. */
+		sae_err_sys(err, SAE_EIO, "cannot rename '%s' to '%s'", pn,
+		    pem_path);
+		goto out;
+	}
+	if (sae_fs_fsync_dir(t->dir, err) == -1 ||
+	    (g = gen_new(cert, key, err)) == NULL)
+		goto out;
+	cert = NULL;
+	key = NULL;
+	pthread_mutex_lock(&t->lock);
+	t->old = sae_xreallocarray(t->old, t->nold + 1, sizeof(*t->old));
+	t->old[t->nold++] = old->info;
+	g->older = t->cur;
+	/* A stamp in flight holds its own reference to the old key. */
+	retired = t->cur->key;
+	t->cur->key = NULL;
+	__atomic_store_n(&t->cur, g, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&t->lock);
+	if (was != NULL)
+		*was = old->info;
+	if (now != NULL)
+		*now = g->info;
+	ret = 0;
+out:
+	close(lockfd);
+	EVP_PKEY_free(retired);
+	EVP_PKEY_free(cakey);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	/* Before the swap the old pair is whole: what was written goes.
+	 * After it, tsa.pem.new must follow the new key (tsa_open). */
+	if (ret == -1 && !swapped) {
+		unlink(kn);
+		unlink(pn);
+	}
+	return ret;
+}
+
+int
+tsa_read_info(const char *dir, struct tsa_cert_info *cert,
+    struct tsa_cert_info *ca, struct sae_err *err)
+{
+	char path[PATH_MAX];
+	X509 *x;
+
+	if (sae_path(path, sizeof(path), "%s/tsa.pem", dir) == -1)
+		return sae_err_set(err, SAE_EINVAL, "the TSA directory path"
+		    " '%s' is too long", dir);
+	if ((x = load_cert(path, err)) == NULL)
+		return -1;
+	cert_info_of(x, cert);
+	X509_free(x);
+	sae_path(path, sizeof(path), "%s/ca.pem", dir);
+	if ((x = load_cert(path, err)) == NULL)
+		return -1;
+	cert_info_of(x, ca);
+	X509_free(x);
+	return 0;
 }
 
 /*
@@ -587,7 +988,7 @@ tsa_cert_sha256(const struct tsa *t)
  * little next to the ECDSA signature and lets threads sign in parallel.
  */
 static TS_RESP_CTX *
-resp_ctx(struct tsa *t, struct sae_err *err)
+resp_ctx(struct tsa *t, X509 *cert, EVP_PKEY *key, struct sae_err *err)
 {
 	TS_RESP_CTX *rc;
 
@@ -595,8 +996,8 @@ resp_ctx(struct tsa *t, struct sae_err *err)
 		ossl_err(err, SAE_ENOMEM, "cannot make a time-stamp context");
 		return NULL;
 	}
-	if (TS_RESP_CTX_set_signer_cert(rc, t->cert) != 1 ||
-	    TS_RESP_CTX_set_signer_key(rc, t->key) != 1 ||
+	if (TS_RESP_CTX_set_signer_cert(rc, cert) != 1 ||
+	    TS_RESP_CTX_set_signer_key(rc, key) != 1 ||
 	    TS_RESP_CTX_set_certs(rc, t->chain) != 1 ||
 	    TS_RESP_CTX_set_signer_digest(rc, EVP_sha256()) != 1 ||
 	    TS_RESP_CTX_set_ess_cert_id_digest(rc, EVP_sha256()) != 1 ||
@@ -689,8 +1090,11 @@ tsa_stamp(struct tsa *t, const char *mdname, const unsigned char *digest,
 	TS_RESP *rsp = NULL;
 	const EVP_MD *md;
 	unsigned char *der = NULL;
+	struct tsa_gen *g;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
 	BIO *rq = NULL;
-	char text[256];
+	char text[256], until[32];
 	long st;
 	int n, ret = -1;
 
@@ -702,13 +1106,32 @@ tsa_stamp(struct tsa *t, const char *mdname, const unsigned char *digest,
 	if (digest == NULL || len != (size_t)EVP_MD_get_size(md))
 		return sae_err_set(err, SAE_EINVAL, "a %s digest is %d bytes"
 		    " long, not %zu", mdname, EVP_MD_get_size(md), len);
+	/* Our own references: a renewal may retire this key meanwhile. */
+	pthread_mutex_lock(&t->lock);
+	g = t->cur;
+	if (X509_up_ref(g->cert) == 1)
+		cert = g->cert;
+	if (EVP_PKEY_up_ref(g->key) == 1)
+		key = g->key;
+	snprintf(until, sizeof(until), "%s", g->info.not_after);
+	pthread_mutex_unlock(&t->lock);
+	if (cert == NULL || key == NULL) {
+		ossl_err(err, SAE_EINTERNAL, "cannot use the TSA key");
+		goto out;
+	}
+	if (X509_cmp_time(X509_get0_notAfter(cert), NULL) < 0) {
+		sae_err_set(err, SAE_EINTERNAL, "the TSA certificate expired"
+		    " on %s: its tokens could not be checked; saed renews it"
+		    " at start and daily ([tsa] renew_days)", until);
+		goto out;
+	}
 	if ((rq = BIO_new(BIO_s_mem())) == NULL) {
 		ossl_err(err, SAE_ENOMEM, "cannot build the time-stamp"
 		    " request");
 		goto out;
 	}
 	if (make_request(rq, md, digest, len, err) == -1 ||
-	    (rc = resp_ctx(t, err)) == NULL)
+	    (rc = resp_ctx(t, cert, key, err)) == NULL)
 		goto out;
 	if ((rsp = TS_RESP_create_response(rc, rq)) == NULL) {
 		ossl_err(err, SAE_EINTERNAL, "the TSA could not answer");
@@ -735,12 +1158,17 @@ out:
 	TS_RESP_free(rsp);
 	TS_RESP_CTX_free(rc);
 	BIO_free(rq);
+	X509_free(cert);
+	EVP_PKEY_free(key);
 	return ret;
 }
 
-/* The trust anchors from the PEM text ${pem}; at least one certificate. */
+/*
+ * The trust anchors from the PEM text ${pem}; at least one certificate.
+ * *cas (may be NULL) gets them too, for the caller to free.
+ */
 static X509_STORE *
-store_from_pem(const char *pem, struct sae_err *err)
+store_from_pem(const char *pem, STACK_OF(X509) **cas, struct sae_err *err)
 {
 	STACK_OF(X509_INFO) *infos = NULL;
 	X509_STORE *st = NULL;
@@ -748,9 +1176,13 @@ store_from_pem(const char *pem, struct sae_err *err)
 	BIO *b = NULL;
 	int i, n = 0;
 
+	if (cas != NULL && (*cas = sk_X509_new_null()) == NULL) {
+		ossl_err(err, SAE_ENOMEM, "cannot load the CA certificates");
+		return NULL;
+	}
 	if (pem == NULL) {
 		sae_err_set(err, SAE_EINVAL, "no CA certificate given");
-		return NULL;
+		goto fail;
 	}
 	if ((b = BIO_new_mem_buf(pem, -1)) == NULL ||
 	    (st = X509_STORE_new()) == NULL) {
@@ -771,6 +1203,14 @@ store_from_pem(const char *pem, struct sae_err *err)
 			    " certificate");
 			goto fail;
 		}
+		if (cas != NULL) {
+			if (sk_X509_push(*cas, xi->x509) <= 0) {
+				ossl_err(err, SAE_ENOMEM, "cannot load the CA"
+				    " certificates");
+				goto fail;
+			}
+			X509_up_ref(xi->x509);
+		}
 		n++;
 	}
 	if (n == 0) {
@@ -782,31 +1222,45 @@ store_from_pem(const char *pem, struct sae_err *err)
 	BIO_free(b);
 	return st;
 fail:
+	if (cas != NULL) {
+		sk_X509_pop_free(*cas, X509_free);
+		*cas = NULL;
+	}
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	X509_STORE_free(st);
 	BIO_free(b);
 	return NULL;
 }
 
-/* genTime as "YYYY-MM-DDTHH:MM:SSZ"; fractions of a second are dropped. */
+/*
+ * The first notAfter of the chain that signed ${rsp}: its signer's and
+ * that of the anchor in ${cas} that issued it.  The token has been
+ * checked: this only reads dates, no signature.
+ */
 static int
-format_gentime(TS_RESP *rsp, char *out, struct sae_err *err)
+chain_not_after(TS_RESP *rsp, STACK_OF(X509) *cas, struct tsa_token *tok)
 {
-	const ASN1_GENERALIZEDTIME *gt;
-	struct tm tm;
-	int n;
+	STACK_OF(X509) *signers;
+	const ASN1_TIME *na;
+	X509 *signer, *ca;
+	int i, ret = -1;
 
-	gt = TS_TST_INFO_get_time(TS_RESP_get_tst_info(rsp));
-	if (gt == NULL || ASN1_TIME_to_tm(gt, &tm) != 1)
-		return ossl_err(err, SAE_ECORRUPT, "the time-stamp token has"
-		    " no readable genTime");
-	n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec);
-	if (n < 0 || n >= 32)
-		return sae_err_set(err, SAE_ECORRUPT, "the time-stamp token's"
-		    " genTime is out of range");
-	return 0;
+	signers = PKCS7_get0_signers(TS_RESP_get_token(rsp), NULL, 0);
+	if (signers == NULL || sk_X509_num(signers) != 1)
+		goto out;
+	signer = sk_X509_value(signers, 0);
+	na = X509_get0_notAfter(signer);
+	for (i = 0; i < sk_X509_num(cas); i++) {
+		ca = sk_X509_value(cas, i);
+		if (X509_check_issued(ca, signer) == X509_V_OK &&
+		    ASN1_TIME_compare(X509_get0_notAfter(ca), na) < 0)
+			na = X509_get0_notAfter(ca);
+	}
+	ret = asn1_time_iso(na, tok->not_after, &tok->not_after_t);
+out:
+	sk_X509_free(signers);
+	ERR_clear_error();
+	return ret;
 }
 
 int
@@ -814,7 +1268,24 @@ tsa_verify(const void *tsr, size_t tsrlen, const char *ca_pem,
     const unsigned char *digest, size_t len, char *gentime,
     struct sae_err *err)
 {
+	struct tsa_token tok;
+
+	if (tsa_verify_at(tsr, tsrlen, ca_pem, digest, len, TSA_AT_NOW, &tok,
+	    err) == -1)
+		return -1;
+	if (gentime != NULL)
+		memcpy(gentime, tok.gentime, sizeof(tok.gentime));
+	return 0;
+}
+
+int
+tsa_verify_at(const void *tsr, size_t tsrlen, const char *ca_pem,
+    const unsigned char *digest, size_t len, time_t at, struct tsa_token *tok,
+    struct sae_err *err)
+{
 	const unsigned char *p = tsr;
+	STACK_OF(X509) *cas = NULL;
+	struct tsa_token mine;
 	TS_VERIFY_CTX *v = NULL;
 	X509_STORE *st = NULL;
 	unsigned char *imp = NULL;
@@ -824,6 +1295,9 @@ tsa_verify(const void *tsr, size_t tsrlen, const char *ca_pem,
 	int ret = -1;
 
 	ERR_clear_error();
+	if (tok == NULL)
+		tok = &mine;
+	memset(tok, 0, sizeof(*tok));
 	if (tsr == NULL || tsrlen == 0 || tsrlen > LONG_MAX)
 		return sae_err_set(err, SAE_EINVAL, "no time-stamp response"
 		    " given");
@@ -844,8 +1318,22 @@ tsa_verify(const void *tsr, size_t tsrlen, const char *ca_pem,
 		    " refusal (status %ld%s)", status, text);
 		goto out;
 	}
-	if ((st = store_from_pem(ca_pem, err)) == NULL)
+	/* Read before it is trusted only to choose the time to check at:
+	 * the signature, checked below, covers it. */
+	if (asn1_time_iso(TS_TST_INFO_get_time(TS_RESP_get_tst_info(rsp)),
+	    tok->gentime, &tok->gentime_t) == -1) {
+		sae_err_set(err, SAE_ECORRUPT, "the time-stamp token has no"
+		    " readable genTime");
 		goto out;
+	}
+	if ((st = store_from_pem(ca_pem, &cas, err)) == NULL)
+		goto out;
+	/* X509_STORE_CTX_init copies the store's parameters, time
+	 * included: TS_RESP_verify_response checks the chain then. */
+	if (at == TSA_AT_GENTIME)
+		at = tok->gentime_t;
+	if (at != TSA_AT_NOW)
+		X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(st), at);
 	if ((v = TS_VERIFY_CTX_new()) == NULL ||
 	    (imp = OPENSSL_memdup(digest, len)) == NULL) {
 		ossl_err(err, SAE_ENOMEM, "cannot check the time stamp");
@@ -862,10 +1350,16 @@ tsa_verify(const void *tsr, size_t tsrlen, const char *ca_pem,
 		ossl_err(err, SAE_ECORRUPT, "the time stamp does not hold");
 		goto out;
 	}
-	if (gentime != NULL && format_gentime(rsp, gentime, err) == -1)
+	if (chain_not_after(rsp, cas, tok) == -1) {
+		sae_err_set(err, SAE_ECORRUPT, "the time-stamp token's signer"
+		    " certificate cannot be read");
 		goto out;
+	}
 	ret = 0;
 out:
+	if (ret == -1)
+		memset(tok, 0, sizeof(*tok));
+	sk_X509_pop_free(cas, X509_free);
 	OPENSSL_free(imp);
 	X509_STORE_free(st);
 	TS_VERIFY_CTX_free(v);

@@ -198,6 +198,42 @@ digest_set_free(struct digest_set *ds)
 	free(ds);
 }
 
+struct digest_set *
+digest_set_split(struct digest_set *ds, unsigned mask)
+{
+	struct digest_set *out;
+	int i;
+
+	if ((out = calloc(1, sizeof(*out))) == NULL)
+		abort();
+	for (i = 0; i < DIGEST_NALGS; i++) {
+		if ((mask & ds->mask & DIGEST_MASK(i)) == 0)
+			continue;
+		out->ctx[i] = ds->ctx[i];
+		ds->ctx[i] = NULL;
+		out->mask |= DIGEST_MASK(i);
+		ds->mask &= ~DIGEST_MASK(i);
+	}
+	return out;
+}
+
+void
+digest_set_merge(struct digest_set *ds, struct digest_set *from)
+{
+	int i;
+
+	if (from == NULL)
+		return;
+	for (i = 0; i < DIGEST_NALGS; i++) {
+		if (from->ctx[i] == NULL)
+			continue;
+		assert(ds->ctx[i] == NULL);
+		ds->ctx[i] = from->ctx[i];
+		ds->mask |= DIGEST_MASK(i);
+	}
+	free(from);
+}
+
 void
 digest_buf(enum digest_alg alg, const void *p, size_t n, unsigned char *out)
 {

@@ -57,6 +57,19 @@ void	digest_set_update(struct digest_set *, const void *, size_t);
 void	digest_set_final(struct digest_set *, struct digest_result *);
 void	digest_set_free(struct digest_set *);
 
+/**
+ * digest_set_split(ds, mask): moves the algorithms of ${mask} that ${ds}
+ * computes, in their current state, to a new set, so that two threads can
+ * feed the same bytes to each part.  The caller owns the result.
+ */
+struct digest_set *digest_set_split(struct digest_set *, unsigned);
+/**
+ * digest_set_merge(ds, from): moves every algorithm of ${from} back into
+ * ${ds}, which must not compute them already; takes ownership of ${from}
+ * (NULL-safe).
+ */
+void	digest_set_merge(struct digest_set *, struct digest_set *);
+
 /** digest_buf(alg, p, n, out): one-shot digest of a buffer. */
 void	digest_buf(enum digest_alg, const void *, size_t, unsigned char *);
 

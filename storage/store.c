@@ -268,25 +268,52 @@ store_offer_sovereign(const struct store *st, const char *name)
  * chunk is hashed and written out (to every offer) only once it is full
  * and more bytes come, or at the end, so an object that fits in one chunk
  * is hashed and written on the caller's thread alone.  From the second
- * chunk on, a hashing thread of the writer computes every digest while
- * the caller's thread compresses and writes the same chunk: on two cores
- * SHA-512 and the kernel's copy into the page cache then overlap.  The
- * chunks form a ring of NCHUNKS buffers, so memory stays bounded and the
- * caller waits when the hasher is NCHUNKS - 1 chunks behind.
+ * chunk on, hashing threads of the writer compute the digests while the
+ * caller's thread compresses and writes the same chunk: SHA-512 (the
+ * slowest, about twice SHA-256's time) on one, every other digest on
+ * another, so that neither hashing nor the kernel's copy into the page
+ * cache is alone on the critical path.  A stored-as-is object has the same
+ * bytes on every offer: each offer after the first is then written by a
+ * thread of its own from the same ring, while the caller writes the first.
+ * The chunks form a ring of NCHUNKS buffers, so memory stays bounded and
+ * the caller waits when the slowest worker is NCHUNKS - 1 chunks behind.
  */
 #define CHUNK_SIZE	(1024 * 1024)
 #define NCHUNKS		4
+#define NHASHERS	2
+#define NWORKERS	(NHASHERS + 3)	/* offers beyond: the caller's */
+
+/*
+ * Writeback of a big temp file is started every WB_STEP bytes rather than
+ * left to its fsync: the disk then works while the rest of the object is
+ * hashed and written, and the fsync that makes the object durable (it
+ * still does) only waits for the tail.
+ */
+#define WB_STEP		(8 * 1024 * 1024)
+
+struct hasher;
+struct wtarget;
+
+/* A thread of the ring: it hashes chunks, or writes them to one offer. */
+struct hworker {
+	struct hasher		*h;
+	pthread_t		 thread;
+	struct digest_set	*ds;	/* its part of the writer's digests */
+	struct wtarget		*t;	/* or the temp file it writes */
+	int			 wr_errno;	/* its first failed write */
+	uint64_t		 hashed;	/* chunks done */
+};
 
 struct hasher {
-	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 more;	/* a chunk was queued, or the end */
 	pthread_cond_t		 done;	/* a chunk was hashed */
+	struct hworker		 wk[NWORKERS];
+	size_t			 nwk;	/* started */
 	struct digest_set	*ds;	/* the writer's, ours until joined */
 	unsigned char		*buf[NCHUNKS];	/* chunk k: buf[k % NCHUNKS] */
 	size_t			 len[NCHUNKS];
 	uint64_t		 queued;	/* chunks handed over */
-	uint64_t		 hashed;	/* chunks hashed */
 	int			 end;	/* no more chunks will come */
 };
 
@@ -298,6 +325,9 @@ struct wtarget {
 	char			*tmp;	/* sized to its path: a package may keep
 					 * 100 000 writers until its commit */
 	size_t			 tmpsize;
+	uint64_t		 written;	/* bytes in the temp file */
+	uint64_t		 kicked;	/* writeback started up to here */
+	int			 offloaded;	/* written by a worker */
 };
 
 struct store_writer {
@@ -317,49 +347,123 @@ struct store_writer {
 	char			 hex[HEX_LEN + 1];
 };
 
+/* Counts ${n} bytes written to ${t} and starts their writeback early. */
+static void
+target_written(struct wtarget *t, size_t n)
+{
+	t->written += n;
+	if (t->written - t->kicked >= WB_STEP) {
+		/* Only a head start: failures are the fsync's to see. */
+		(void)sync_file_range(t->fd, (off_t)t->kicked,
+		    (off_t)(t->written - t->kicked), SYNC_FILE_RANGE_WRITE);
+		t->kicked = t->written;
+	}
+}
+
 static void *
 hasher_main(void *arg)
 {
-	struct hasher *h = arg;
+	struct hworker *wk = arg;
+	struct hasher *h = wk->h;
 	size_t i;
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		while (h->hashed == h->queued && !h->end)
+		while (wk->hashed == h->queued && !h->end)
 			pthread_cond_wait(&h->more, &h->lock);
-		if (h->hashed == h->queued)
+		if (wk->hashed == h->queued)
 			break;
-		i = (size_t)(h->hashed % NCHUNKS);
-		/* The writer leaves buf[i] alone until hashed moves on. */
+		i = (size_t)(wk->hashed % NCHUNKS);
+		/* The writer leaves buf[i] alone until every worker is past. */
 		pthread_mutex_unlock(&h->lock);
-		digest_set_update(h->ds, h->buf[i], h->len[i]);
+		if (wk->t == NULL)
+			digest_set_update(wk->ds, h->buf[i], h->len[i]);
+		else if (wk->wr_errno == 0) {
+			/* After a failure, keep only up with the ring. */
+			if (sae_fs_write_all(wk->t->fd, h->buf[i],
+			    h->len[i]) == -1)
+				wk->wr_errno = errno != 0 ? errno : EIO;
+			else
+				target_written(wk->t, h->len[i]);
+		}
 		pthread_mutex_lock(&h->lock);
-		h->hashed++;
-		pthread_cond_signal(&h->done);
+		wk->hashed++;
+		pthread_cond_broadcast(&h->done);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
 }
 
+/* Chunks every worker has hashed; under h->lock. */
+static uint64_t
+hasher_hashed(const struct hasher *h)
+{
+	uint64_t min = h->queued;
+	size_t k;
+
+	for (k = 0; k < h->nwk; k++)
+		if (h->wk[k].hashed < min)
+			min = h->wk[k].hashed;
+	return min;
+}
+
+/* Joins the started workers and gives their digests back to h->ds. */
+static void
+hasher_join(struct hasher *h)
+{
+	size_t k;
+
+	pthread_mutex_lock(&h->lock);
+	h->end = 1;
+	pthread_cond_broadcast(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	for (k = 0; k < h->nwk; k++)
+		pthread_join(h->wk[k].thread, NULL);
+	for (k = 1; k < NHASHERS; k++) {
+		digest_set_merge(h->ds, h->wk[k].ds);
+		h->wk[k].ds = NULL;
+	}
+}
+
+/* The first failed write of an offer's worker, or 0. */
+static int
+hasher_wr_errno(const struct hasher *h, const struct wtarget *t)
+{
+	size_t k;
+
+	for (k = NHASHERS; k < h->nwk; k++)
+		if (h->wk[k].t == t)
+			return h->wk[k].wr_errno;
+	return 0;
+}
+
 /*
- * Starts the hashing thread with ${first} as chunk 0 of its ring (it then
- * owns it).  NULL if no thread can be had: the caller hashes by itself.
+ * Starts the threads of ${w}'s ring with its chunk being filled as chunk 0
+ * (the hasher then owns it): the hashers, and a writer for every offer
+ * after the first when the object is stored as is.  NULL if not all of
+ * them can be had: the caller then hashes and writes by itself.
  */
 static struct hasher *
-hasher_new(struct digest_set *ds, unsigned char *first)
+hasher_new(struct store_writer *w)
 {
+	struct digest_set *ds = w->ds;
+	size_t k, nwk = NHASHERS;
 	sigset_t all, old;
 	struct hasher *h;
-	int rc;
 
 	h = sae_xcalloc(1, sizeof(*h));
 	h->ds = ds;
-	h->buf[0] = first;
+	h->buf[0] = w->cur;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->more, NULL);
 	pthread_cond_init(&h->done, NULL);
+	h->wk[0].ds = ds;
+	h->wk[1].ds = digest_set_split(ds, DIGEST_MASK(DIGEST_SHA512));
+	if (w->enc == STORE_RAW)
+		for (k = 1; k < w->nt && nwk < NWORKERS; k++)
+			h->wk[nwk++].t = &w->t[k];
 	/*
-	 * Signals are for the daemon's own threads, not for this one; faults
+	 * Signals are for the daemon's own threads, not for these; faults
 	 * stay deliverable so that a crash here is reported as one.
 	 */
 	sigfillset(&all);
@@ -369,30 +473,40 @@ hasher_new(struct digest_set *ds, unsigned char *first)
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&h->thread, NULL, hasher_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		pthread_cond_destroy(&h->done);
-		pthread_cond_destroy(&h->more);
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-		return NULL;
+	for (k = 0; k < nwk; k++) {
+		h->wk[k].h = h;
+		if (pthread_create(&h->wk[k].thread, NULL, hasher_main,
+		    &h->wk[k]) != 0)
+			break;
+		h->nwk++;
 	}
-	return h;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (h->nwk == nwk) {
+		for (k = NHASHERS; k < nwk; k++)
+			h->wk[k].t->offloaded = 1;
+		return h;
+	}
+	/* Not all could start: join those that did, and hash inline. */
+	hasher_join(h);
+	pthread_cond_destroy(&h->done);
+	pthread_cond_destroy(&h->more);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+	return NULL;
 }
 
-/* Hands the chunk being filled (${len} bytes) to the hasher. */
+/* Hands the chunk being filled (${len} bytes) to the hashers. */
 static void
 hasher_queue(struct hasher *h, size_t len)
 {
 	pthread_mutex_lock(&h->lock);
 	h->len[h->queued % NCHUNKS] = len;
 	h->queued++;
-	pthread_cond_signal(&h->more);
+	pthread_cond_broadcast(&h->more);
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* The buffer of the next chunk, once the hasher is done with it. */
+/* The buffer of the next chunk, once every hasher is done with it. */
 static unsigned char *
 hasher_next(struct hasher *h)
 {
@@ -404,13 +518,16 @@ hasher_next(struct hasher *h)
 		return h->buf[i];
 	}
 	pthread_mutex_lock(&h->lock);
-	while (h->hashed + NCHUNKS <= h->queued)
+	while (hasher_hashed(h) + NCHUNKS <= h->queued)
 		pthread_cond_wait(&h->done, &h->lock);
 	pthread_mutex_unlock(&h->lock);
 	return h->buf[i];
 }
 
-/* Lets the hasher finish what was queued and joins it; NULL-safe. */
+/*
+ * Lets the hashers finish what was queued, joins them and gives the
+ * writer's digest set back whole; NULL-safe.
+ */
 static void
 hasher_free(struct hasher *h)
 {
@@ -418,11 +535,7 @@ hasher_free(struct hasher *h)
 
 	if (h == NULL)
 		return;
-	pthread_mutex_lock(&h->lock);
-	h->end = 1;
-	pthread_cond_signal(&h->more);
-	pthread_mutex_unlock(&h->lock);
-	pthread_join(h->thread, NULL);
+	hasher_join(h);
 	for (i = 0; i < NCHUNKS; i++)
 		free(h->buf[i]);
 	pthread_cond_destroy(&h->done);
@@ -438,10 +551,16 @@ tmp_write(void *arg, const void *p, size_t n, struct sae_err *err)
 	struct store_writer *w = arg;
 	size_t i;
 
-	for (i = 0; i < w->nt; i++)
-		if (sae_fs_write_all(w->t[i].fd, p, n) == -1)
+	for (i = 0; i < w->nt; i++) {
+		struct wtarget *t = &w->t[i];
+
+		if (t->offloaded)
+			continue;
+		if (sae_fs_write_all(t->fd, p, n) == -1)
 			return sae_err_sys(err, SAE_EIO,
-			    "cannot write temp file '%s'", w->t[i].tmp);
+			    "cannot write temp file '%s'", t->tmp);
+		target_written(t, n);
+	}
 	return 0;
 }
 
@@ -587,8 +706,17 @@ emit(struct store_writer *w, const unsigned char *p, size_t n,
 static int
 flush_chunk(struct store_writer *w, int last, struct sae_err *err)
 {
+	int written;
+
 	if (w->h == NULL && !last && !w->inline_hash) {
-		if ((w->h = hasher_new(w->ds, w->cur)) == NULL)
+		/*
+		 * The offers' writers need the encoding before chunk 0.  A
+		 * full chunk is more than the sample: decide writes nothing.
+		 */
+		if (!w->decided && decide(w, w->cur, w->curlen, &written,
+		    err) == -1)
+			return -1;
+		if ((w->h = hasher_new(w)) == NULL)
 			w->inline_hash = 1;
 	}
 	if (w->h != NULL)
@@ -642,6 +770,7 @@ store_writer_finish(struct store_writer *w, struct digest_result *digests,
 {
 	struct digest_result res;
 	size_t i;
+	int pass;
 
 	if (w->state != W_OPEN)
 		return sae_err_set(err, SAE_EINTERNAL, "a stored object was "
@@ -651,17 +780,36 @@ store_writer_finish(struct store_writer *w, struct digest_result *digests,
 		return -1;
 	if (w->z != NULL && zstd_stream_enc_end(w->z, err) == -1)
 		return -1;
-	/* The hasher, if any, catches up meanwhile. */
-	for (i = 0; i < w->nt; i++) {
-		if (fsync(w->t[i].fd) == -1)
-			return sae_err_sys(err, SAE_EIO,
-			    "cannot sync temp file '%s'", w->t[i].tmp);
-		if (close(w->t[i].fd) == -1) {
-			w->t[i].fd = -1;
-			return sae_err_sys(err, SAE_EIO,
-			    "cannot close temp file '%s'", w->t[i].tmp);
+	/*
+	 * The ring's threads, if any, catch up meanwhile; the offers they
+	 * write are synced once they are joined.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1 && w->h != NULL) {
+			for (i = 0; i < w->nt; i++)
+				if (w->t[i].offloaded &&
+				    (errno = hasher_wr_errno(w->h,
+				    &w->t[i])) != 0)
+					return sae_err_sys(err, SAE_EIO,
+					    "cannot write temp file '%s'",
+					    w->t[i].tmp);
+			hasher_free(w->h);	/* joined: w->ds is ours again */
+			w->h = NULL;
+			w->cur = NULL;
 		}
-		w->t[i].fd = -1;
+		for (i = 0; i < w->nt; i++) {
+			if (w->t[i].offloaded != pass)
+				continue;
+			if (fsync(w->t[i].fd) == -1)
+				return sae_err_sys(err, SAE_EIO,
+				    "cannot sync temp file '%s'", w->t[i].tmp);
+			if (close(w->t[i].fd) == -1) {
+				w->t[i].fd = -1;
+				return sae_err_sys(err, SAE_EIO,
+				    "cannot close temp file '%s'", w->t[i].tmp);
+			}
+			w->t[i].fd = -1;
+		}
 	}
 	zstd_stream_enc_free(w->z);
 	w->z = NULL;
@@ -792,7 +940,7 @@ store_writer_free(struct store_writer *w)
 
 	if (w == NULL)
 		return;
-	/* Join first: the hasher may still read a chunk. */
+	/* Join first: a worker may still read a chunk or write an offer. */
 	if (w->h != NULL)
 		hasher_free(w->h);
 	else

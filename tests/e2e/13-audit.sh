@@ -2,7 +2,9 @@
 # 13-audit: sae-admin audit reads every stored copy back to the digest of
 # the original bytes, names each bad or missing copy with its object and
 # offer, and --repair rewrites it from a good copy; all journaled.
-# Progress is shown on a terminal only.
+# Progress is shown on a terminal only.  The catalog is also checked
+# against the journal: a digest, a unit or a copy edited behind saed's
+# back with sqlite3 is named.
 . "$SAE_SRCDIR/tests/e2e/lib.sh"
 
 MK="$SAE_SRCDIR/tests/e2e/mkpkg.sh"
@@ -52,4 +54,52 @@ is "audits and repairs are journaled" "6 2" \
     "$(sqlite3 "$DATA/catalog.db" "SELECT (SELECT count(*) FROM journal WHERE type = 'AUDIT') || ' ' || (SELECT count(*) FROM journal WHERE type = 'COPY_REPAIR')")"
 out=$(admin audit --sample 50)
 like "a sample reads part of the copies" "audit of 4 copies" "$out"
+
+# Coherence with the journal: the catalog edited behind saed's back.
+stop_saed
+db="$DATA/catalog.db"
+sqlite3 "$db" ".backup '$T/good.db'"
+restore() { sqlite3 "$db" ".restore '$T/good.db'"; }
+out=$(admin audit); rc=$?
+is "catalog and journal agree" 0 "$rc"
+report=$(printf '%s\n' "$out" | sed -n 's/^report: //p')
+is "every journaled unit and object was compared" "3 2" \
+    "$(jq -r '"\(.journal.units) \(.journal.objects)"' "$report")"
+obj=$(sqlite3 "$db" "SELECT id FROM object WHERE sha256 = '$raw'")
+unit=$(sqlite3 "$db" "SELECT u.id FROM unit u JOIN unit_group g ON g.unit = u.seq JOIN object o ON o.grp = g.grp WHERE o.id = '$obj'")
+useq=$(sqlite3 "$db" "SELECT seq FROM journal WHERE type = 'UNIT_INGEST' AND unit = '$unit'")
+audit_fails() {	# audit_fails WHAT REGEX: the audit exits non-zero, naming it
+	out=$(admin audit 2>&1); rc=$?
+	[ "$rc" -ne 0 ] && ok "$1: the audit fails" || not_ok "$1: the audit fails" "$out"
+	like "$1: named" "$2" "$out"
+	restore
+}
+
+sqlite3 "$db" "UPDATE object SET sha256 = '$txt' WHERE id = '$obj'"
+audit_fails "a catalog digest changed" \
+    "digest differs from the journal: unit $unit, object $obj \(content $txt\): SHA-256 $txt in the catalog, $raw in the journal \(entry $useq\)"
+sqlite3 "$db" "UPDATE object SET sha512 = '$(printf '%0128d' 0)', size = size + 1 WHERE id = '$obj'"
+audit_fails "a SHA-512 changed" \
+    "digest differs from the journal: unit $unit, object $obj \(content $raw\): SHA-512 0000000000000000\.\.\. in the catalog"
+sqlite3 "$db" "UPDATE unit SET content = content || ' ' WHERE id = '$unit'"
+audit_fails "a unit's metadata changed" \
+    "metadata differs from the journal: unit $unit: .*SHA-256 journaled in entry $useq"
+sqlite3 "$db" "DELETE FROM journal WHERE type = 'UNIT_INGEST' AND unit = '$unit'"
+audit_fails "a unit without its journal entry" \
+    "unit not journaled: unit $unit: the catalog has it alive, the journal has no UNIT_INGEST entry"
+sqlite3 "$db" "DELETE FROM unit WHERE id = '$unit'"
+audit_fails "a journaled unit gone from the catalog" \
+    "unit not in the catalog: unit $unit: journal entry $useq records its ingest"
+sqlite3 "$db" "DELETE FROM unit_group WHERE unit = (SELECT seq FROM unit WHERE id = '$unit')"
+audit_fails "an object taken from its unit" \
+    "object missing from the catalog: unit $unit, object $obj \(content $raw\): journal entry $useq lists it"
+# --repair journaled COPY_REPAIR for this copy: it must be listed.
+sqlite3 "$db" "DELETE FROM copy WHERE sha256 = '$raw' AND offer = 'vault-b'"
+audit_fails "a copy the journal says was written, gone from the catalog" \
+    "copy journaled but not in the catalog: object $obj \(content $raw\) on offer 'vault-b': journal entry [0-9]+ \(COPY_REPAIR\)"
+report=$(printf '%s\n' "$out" | sed -n 's/^report: //p')
+is "the report names it like the others" "$obj $raw vault-b" \
+    "$(jq -r '.problems[] | select(.problem == "copy journaled but not in the catalog") | "\(.objects[0]) \(.sha256) \(.offer)"' "$report")"
+out=$(admin audit); rc=$?
+is "restored: clean again" 0 "$rc"
 done_testing

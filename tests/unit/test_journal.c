@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include <openssl/sha.h>
 
 #include "sae/catalog.h"
@@ -183,6 +185,115 @@ test_journal__canonical_is_sorted_compact_json(void **state)
 	sae_buf_done(&b);
 }
 
+/* A random string of the bytes that make escaping and UTF-8 hard. */
+static void
+rand_str(char *out, size_t max, unsigned *seed)
+{
+	static const char *const pieces[] = { "a", "Z", "0", " ", "\"", "\\",
+	    "/", "\n", "\r", "\t", "\b", "\f", "\x01", "\x1f", "\x7f", "é",
+	    "€", "\xf0\x9f\x93\x9c", "\xef\xbf\xbf", "\xc3", "\xe2\x82",
+	    "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xff", "\x80",
+	    "{}", "\\u0000", "Changement d'âge : current → intermediate" };
+	size_t n = (size_t)rand_r(seed) % 6, len = 0, k;
+
+	out[0] = '\0';
+	for (k = 0; k < n; k++) {
+		const char *p = pieces[(size_t)rand_r(seed) %
+		    (sizeof(pieces) / sizeof(pieces[0]))];
+
+		if (len + strlen(p) + 1 > max)
+			break;
+		memcpy(out + len, p, strlen(p) + 1);
+		len += strlen(p);
+	}
+}
+
+/* NULL now and then, where the field may be NULL. */
+static const char *
+maybe(const char *s, unsigned *seed)
+{
+	return rand_r(seed) % 4 == 0 ? NULL : s;
+}
+
+/*
+ * journal_json_string and journal_canonical_direct against jansson:
+ * byte for byte the same, or refusal where jansson refuses.
+ */
+static void
+test_journal__direct_canonical_matches_jansson(void **state)
+{
+	char f[10][128], *dumped;
+	struct sae_buf a = SAE_BUF_INIT, b = SAE_BUF_INIT, d = SAE_BUF_INIT;
+	struct journal_entry e;
+	struct sae_err err;
+	unsigned seed = 42;
+	int i, k, ra, rb, same = 0, fallback = 0;
+	json_t *js;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		for (k = 0; k < 10; k++)
+			rand_str(f[k], sizeof(f[k]), &seed);
+		/* journal_json_string writes what jansson dumps. */
+		sae_buf_reset(&a);
+		js = json_string(f[0]);
+		ra = journal_json_string(&a, f[0]);
+		assert_int_equal(ra == 0, js != NULL);
+		if (js != NULL) {
+			dumped = json_dumps(js, JSON_ENCODE_ANY);
+			assert_string_equal(a.data, dumped);
+			free(dumped);
+		} else
+			assert_int_equal(a.len, 0);
+		json_decref(js);
+		/* A detail made as ages.c makes it: sorted keys. */
+		sae_buf_reset(&d);
+		sae_buf_adds(&d, "{\"a\":");
+		ra = journal_json_string(&d, maybe(f[1], &seed));
+		sae_buf_adds(&d, ",\"b\":");
+		ra |= journal_json_string(&d, f[2]);
+		sae_buf_addc(&d, '}');
+		if (ra != 0) {
+			/* ages.c then leaves the detail to jansson. */
+			sae_buf_reset(&d);
+			sae_buf_adds(&d, "{\"b\":\"x\"}");
+		}
+		memset(&e, 0, sizeof(e));
+		e.type = i % 3 ? "AGE_CHANGE" : f[3];
+		e.outcome = "OK";
+		e.agent = f[4];
+		e.transfer = maybe(f[5], &seed);
+		e.unit = maybe(f[6], &seed);
+		e.object = maybe(f[7], &seed);
+		e.message = f[8];
+		e.detail = i % 50 ? d.data : NULL;
+		sae_buf_reset(&a);
+		sae_buf_reset(&b);
+		ra = journal_canonical(&a, i * 7919LL, "2026-12-03T20:00:00Z",
+		    &e, i % 2 ? JOURNAL_GENESIS : f[9], &err);
+		rb = journal_canonical_direct(&b, i * 7919LL,
+		    "2026-12-03T20:00:00Z", &e, i % 2 ? JOURNAL_GENESIS : f[9],
+		    &err);
+		assert_int_equal(ra, rb);
+		if (ra == 0) {
+			assert_int_equal(a.len, b.len);
+			assert_memory_equal(a.data, b.data, a.len);
+			same++;
+		}
+		/* Did the direct path write it, or hand it to jansson? */
+		sae_buf_reset(&b);
+		if (journal_json_string(&b, f[4]) == -1 ||
+		    journal_json_string(&b, f[8]) == -1)
+			fallback++;
+	}
+	/* Both paths were taken many times. */
+	assert_true(same > 5000);
+	assert_true(fallback > 1000);
+	sae_buf_done(&a);
+	sae_buf_done(&b);
+	sae_buf_done(&d);
+}
+
 static void
 h2(const unsigned char *a, const unsigned char *b, unsigned char *out)
 {
@@ -236,6 +347,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_journal__reordered_rows_named, setup, teardown),
 		cmocka_unit_test(test_journal__canonical_is_sorted_compact_json),
+		cmocka_unit_test(test_journal__direct_canonical_matches_jansson),
 		cmocka_unit_test(test_journal__merkle_root),
 	};
 

@@ -441,6 +441,79 @@ test_retention__unlimited_and_no_start(void **state)
 	free_all(e, 3);
 }
 
+/*
+ * The appraisal rule the unit's end comes from (dua_rule): the one stored
+ * and shown with that end, so that rule, start and end agree.
+ */
+static void
+test_retention__dua_rule_gives_the_end(void **state)
+{
+	static const char csv[] = HDR ",FinalAction,StartEvent,Domain,"
+	    "CurrentDuration,CurrentMeasurement\n"
+	    "A-1,AppraisalRule,un an,,1,YEAR,Destroy,,,,\n"
+	    "A-10,AppraisalRule,dix ans,,10,YEAR,Destroy,,,,\n"
+	    "A-INF,AppraisalRule,sans fin,,unlimited,YEAR,Keep,,,,\n";
+	const char *r0[] = { "A-1", "A-10" }, *s0[] = { "2000-01-01",
+	    "2000-01-01" };
+	const char *r1[] = { "A-10", "A-1" }, *s1[] = { "2000-01-01",
+	    "2015-01-01" };
+	const char *r2[] = { "A-1", "A-INF", "A-10" }, *s2[] = {
+	    "2000-01-01", "2000-01-01", "2000-01-01" };
+	const char *r3[] = { "A-1", "A-10", "A-INF" }, *s3[] = {
+	    "2000-01-01", NULL, "2001-01-01" };
+	const char *r4[] = { "A-10", "A-1" }, *s4[] = { "2000-01-01",
+	    "2009-01-01" };
+	const char *r5[] = { "A-10" }, *s5[] = { NULL };
+	struct dua_table *t = parse(csv);
+	struct ret_unit u[7];
+	struct ret_effective e[7];
+	const struct ret_rule *rr;
+	size_t parent0 = 0;
+
+	(void)state;
+	memset(u, 0, sizeof(u));
+	declare(&u[0].decl[DUA_APPRAISAL], r0, s0, 2, NULL);
+	declare(&u[1].decl[DUA_APPRAISAL], r1, s1, 2, NULL);
+	declare(&u[2].decl[DUA_APPRAISAL], r2, s2, 3, NULL);
+	declare(&u[3].decl[DUA_APPRAISAL], r3, s3, 3, NULL);
+	declare(&u[4].decl[DUA_APPRAISAL], r4, s4, 2, NULL);
+	/* u5 inherits u0's two rules; u6 declares nothing of its own. */
+	u[5].parents = &parent0;
+	u[5].nparents = 1;
+	declare(&u[6].decl[DUA_APPRAISAL], r5, s5, 1, NULL);
+	compute(t, NULL, u, 7, NULL, "2026-01-01", e);
+	/* The later end, not the first rule. */
+	assert_string_equal(e[0].dua_end, "2010-01-01");
+	rr = &e[0].rules[DUA_APPRAISAL][e[0].dua_rule];
+	assert_string_equal(rr->rule_id, "A-10");
+	assert_string_equal(rr->end, e[0].dua_end);
+	/* A later start can make the shorter rule the later end. */
+	assert_string_equal(e[1].dua_end, "2016-01-01");
+	rr = &e[1].rules[DUA_APPRAISAL][e[1].dua_rule];
+	assert_string_equal(rr->rule_id, "A-1");
+	assert_string_equal(rr->start, "2015-01-01");
+	/* An unlimited rule is the end, whatever comes after it. */
+	assert_string_equal(e[2].dua_end, "");
+	assert_string_equal(e[2].rules[DUA_APPRAISAL][e[2].dua_rule].rule_id,
+	    "A-INF");
+	/* Unlimited wins over a rule open for want of a start. */
+	assert_string_equal(e[3].rules[DUA_APPRAISAL][e[3].dua_rule].rule_id,
+	    "A-INF");
+	assert_string_equal(e[3].rules[DUA_APPRAISAL][e[3].dua_rule].start,
+	    "2001-01-01");
+	/* Same end: the first one. */
+	assert_string_equal(e[4].dua_end, "2010-01-01");
+	assert_int_equal(e[4].dua_rule, 0);
+	/* Inherited rules: the index is into the unit's own list. */
+	rr = &e[5].rules[DUA_APPRAISAL][e[5].dua_rule];
+	assert_string_equal(rr->rule_id, "A-10");
+	assert_string_equal(rr->end, "2010-01-01");
+	/* One rule, open: that one. */
+	assert_int_equal(e[6].dua_rule, 0);
+	free_all(e, 7);
+	dua_table_free(t);
+}
+
 static void
 test_retention__final_action_from_table(void **state)
 {
@@ -945,6 +1018,7 @@ main(void)
 		cmocka_unit_test(test_retention__no_units),
 		cmocka_unit_test(test_retention__free_everything),
 		cmocka_unit_test(test_retention__age_names),
+		cmocka_unit_test(test_retention__dua_rule_gives_the_end),
 		cmocka_unit_test(test_retention__large_chain_and_wide_tree),
 	};
 

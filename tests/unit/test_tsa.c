@@ -1,7 +1,9 @@
 /*
  * test_tsa.c: the built-in TSA: first start and reload of its files, key
  * file checks, tokens for each digest, their fields, their verification
- * (ours and the openssl command's), and stamping from several threads.
+ * (ours and the openssl command's) now and at other times, stamping from
+ * several threads, and renewal of the TSA certificate (while stamping, and
+ * interrupted at each step).
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/rand.h>
 #include <openssl/ts.h>
+#include <openssl/x509.h>
 
 #include "sae/buf.h"
 #include "sae/err.h"
@@ -163,15 +166,24 @@ test_tsa__stamp_and_verify_each_md(void **state)
 	struct sae_buf tsr = SAE_BUF_INIT;
 	unsigned char dg[EVP_MAX_MD_SIZE];
 	struct sae_err err;
+	struct timespec before, after;
 	struct tm tm;
 	char gt[32];
 	size_t len;
-	time_t when, now;
+	time_t when;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 3; i++) {
+		/*
+		 * The token's genTime comes from gettimeofday(), while time()
+		 * reads the coarse clock, which may still show the previous
+		 * second: compare with the precise clock, read before and
+		 * after (genTime is truncated to the second below).
+		 */
+		assert_int_equal(clock_gettime(CLOCK_REALTIME, &before), 0);
 		stamp(shared, mds[i], "doc1.pdf contents", &tsr, dg, &len);
+		assert_int_equal(clock_gettime(CLOCK_REALTIME, &after), 0);
 		memset(gt, 'x', sizeof(gt));
 		if (tsa_verify(tsr.data, tsr.len, tsa_ca_pem(shared), dg, len,
 		    gt, &err) == -1)
@@ -180,8 +192,10 @@ test_tsa__stamp_and_verify_each_md(void **state)
 		memset(&tm, 0, sizeof(tm));
 		assert_non_null(strptime(gt, "%Y-%m-%dT%H:%M:%SZ", &tm));
 		when = timegm(&tm);
-		now = time(NULL);
-		assert_true(when <= now && when >= now - 60);
+		if (when < before.tv_sec || when > after.tv_sec)
+			fail_msg("%s: genTime %s is not between %lld and %lld",
+			    mds[i], gt, (long long)before.tv_sec,
+			    (long long)after.tv_sec);
 	}
 	/* gentime may be NULL. */
 	assert_int_equal(tsa_verify(tsr.data, tsr.len, tsa_ca_pem(shared), dg,
@@ -549,6 +563,263 @@ test_tsa__openssl_command_verifies(void **state)
 	sae_buf_done(&tsr);
 }
 
+/* The chain is checked at the time asked: a 30-day certificate. */
+static void
+test_tsa__verify_at_time(void **state)
+{
+	struct sae_buf tsr = SAE_BUF_INIT;
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	struct tsa_cert_info ci, ca;
+	struct tsa_token tok;
+	struct sae_err err;
+	size_t len;
+	time_t now = time(NULL);
+
+	(void)state;
+	stamp(shared, "sha256", "verify at", &tsr, dg, &len);
+	tsa_cert_info(shared, &ci);
+	tsa_ca_info(shared, &ca);
+	assert_int_equal(tsa_verify_at(tsr.data, tsr.len, tsa_ca_pem(shared),
+	    dg, len, TSA_AT_GENTIME, &tok, &err), 0);
+	assert_true(tok.gentime_t >= now - 5 && tok.gentime_t <= now + 5);
+	assert_int_equal(strlen(tok.gentime), 20);
+	/* The TSA certificate ends first (the CA lives twice as long). */
+	assert_true(ci.not_after_t < ca.not_after_t);
+	assert_true(tok.not_after_t == ci.not_after_t);
+	assert_string_equal(tok.not_after, ci.not_after);
+	assert_true(ci.not_after_t > now + 29 * 86400 &&
+	    ci.not_after_t <= now + 30 * 86400 + 5);
+	/* Still valid the day before it expires, not the day after. */
+	assert_int_equal(tsa_verify_at(tsr.data, tsr.len, tsa_ca_pem(shared),
+	    dg, len, ci.not_after_t - 86400, &tok, &err), 0);
+	assert_int_equal(tsa_verify_at(tsr.data, tsr.len, tsa_ca_pem(shared),
+	    dg, len, ci.not_after_t + 1, &tok, &err), -1);
+	assert_int_equal(err.code, SAE_ECORRUPT);
+	assert_non_null(strstr(err.msg, "expired"));
+	/* Nor before the certificate existed. */
+	assert_int_equal(tsa_verify_at(tsr.data, tsr.len, tsa_ca_pem(shared),
+	    dg, len, now - 2 * 86400, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "not yet valid"));
+	/* The time changes nothing else: a wrong digest still fails. */
+	dg[0] ^= 1;
+	assert_int_equal(tsa_verify_at(tsr.data, tsr.len, tsa_ca_pem(shared),
+	    dg, len, TSA_AT_GENTIME, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "imprint"));
+	sae_buf_done(&tsr);
+}
+
+/* The SHA-256 of the certificate a token was signed with. */
+static void
+signer_sha256(const struct sae_buf *tsr, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	STACK_OF(X509) *signers;
+	unsigned int n;
+	TS_RESP *r;
+
+	r = parse(tsr);
+	signers = PKCS7_get0_signers(TS_RESP_get_token(r), NULL, 0);
+	assert_non_null(signers);
+	assert_int_equal(X509_digest(sk_X509_value(signers, 0), EVP_sha256(),
+	    md, &n), 1);
+	sae_hex(out, md, n);
+	sk_X509_free(signers);
+	TS_RESP_free(r);
+}
+
+static void
+test_tsa__renew(void **state)
+{
+	struct sae_buf a = SAE_BUF_INIT, b = SAE_BUF_INIT, pem = SAE_BUF_INIT;
+	unsigned char da[EVP_MAX_MD_SIZE], db[EVP_MAX_MD_SIZE];
+	struct tsa_cert_info was, now, found, ca0, ca1;
+	struct sae_err err;
+	struct stat st;
+	char sha_a[65], sha_b[65], old[PATH_MAX], oldpem[PATH_MAX];
+	const char *dir;
+	struct tsa *t;
+	size_t la, lb;
+
+	(void)state;
+	dir = fresh_dir();
+	t = open_in(dir, NULL, &err);
+	assert_non_null(t);
+	tsa_ca_info(t, &ca0);
+	stamp(t, "sha256", "before renewal", &a, da, &la);
+	snprintf(old, sizeof(old), "%s", tsa_cert_sha256(t));
+	if (tsa_renew(t, 0, &was, &now, &err) == -1)
+		fail_msg("tsa_renew: %s", err.msg);
+	assert_string_equal(was.sha256, old);
+	assert_string_not_equal(now.sha256, old);
+	assert_string_equal(tsa_cert_sha256(t), now.sha256);
+	assert_string_not_equal(was.serial, now.serial);
+	tsa_ca_info(t, &ca1);
+	assert_string_equal(ca0.sha256, ca1.sha256);
+	/* The old certificate is kept; the new key is private. */
+	assert_int_equal(sae_path(oldpem, sizeof(oldpem), "%s/old/tsa-%s.pem",
+	    dir, was.serial), 0);
+	assert_int_equal(sae_fs_exists(oldpem), 1);
+	assert_int_equal(stat(path_in(dir, "tsa.key"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(sae_fs_exists(path_in(dir, "tsa.key.new")), 0);
+	assert_int_equal(sae_fs_exists(path_in(dir, "tsa.pem.new")), 0);
+	th_read(path_in(dir, "tsa.pem"), &pem);
+	assert_string_equal(pem.data, tsa_cert_pem(t));
+	/* Old tokens hold; new ones are signed with the new certificate. */
+	stamp(t, "sha256", "after renewal", &b, db, &lb);
+	signer_sha256(&a, sha_a);
+	signer_sha256(&b, sha_b);
+	assert_string_equal(sha_a, was.sha256);
+	assert_string_equal(sha_b, now.sha256);
+	assert_int_equal(tsa_verify(a.data, a.len, tsa_ca_pem(t), da, la, NULL,
+	    &err), 0);
+	assert_int_equal(tsa_verify(b.data, b.len, tsa_ca_pem(t), db, lb, NULL,
+	    &err), 0);
+	assert_int_equal(tsa_find_cert(t, was.sha256, &found), 0);
+	assert_string_equal(found.not_after, was.not_after);
+	assert_int_equal(tsa_find_cert(t, now.sha256, &found), 0);
+	assert_int_equal(tsa_find_cert(t, "00", &found), -1);
+	tsa_free(t);
+	/* Reopened: the new pair, and the old certificate from old/. */
+	t = open_in(dir, NULL, &err);
+	assert_non_null(t);
+	assert_string_equal(tsa_cert_sha256(t), now.sha256);
+	assert_int_equal(tsa_find_cert(t, was.sha256, &found), 0);
+	assert_string_equal(found.serial, was.serial);
+	tsa_free(t);
+	sae_buf_done(&a);
+	sae_buf_done(&b);
+	sae_buf_done(&pem);
+}
+
+static void
+test_tsa__renewal_never_outlives_the_ca(void **state)
+{
+	struct tsa_cert_info ca, now;
+	struct sae_err err;
+	struct tsa *t;
+
+	(void)state;
+	t = open_in(fresh_dir(), NULL, &err);
+	assert_non_null(t);
+	tsa_ca_info(t, &ca);
+	assert_true(tsa_renew_until(t, 365) == ca.not_after_t);
+	assert_true(tsa_renew_until(t, 10) < ca.not_after_t);
+	assert_int_equal(tsa_renew(t, 365, NULL, &now, &err), 0);
+	assert_true(now.not_after_t == ca.not_after_t);
+	assert_string_equal(now.not_after, ca.not_after);
+	tsa_free(t);
+}
+
+/* What a crash at each step of a renewal leaves, and the next open. */
+static void
+test_tsa__interrupted_renewal(void **state)
+{
+	struct sae_buf oldpem = SAE_BUF_INIT, k = SAE_BUF_INIT;
+	struct tsa_cert_info now;
+	struct sae_err err;
+	char old[65], pem[PATH_MAX];
+	const char *dir;
+	struct tsa *t;
+
+	(void)state;
+	dir = fresh_dir();
+	t = open_in(dir, NULL, &err);
+	assert_non_null(t);
+	snprintf(old, sizeof(old), "%s", tsa_cert_sha256(t));
+	tsa_free(t);
+	/* Before the swap: the new files are dropped, the old pair stays. */
+	th_read(path_in(dir, "tsa.key"), &k);
+	th_write(path_in(dir, "tsa.key.new"), k.data, k.len);
+	th_write(path_in(dir, "tsa.pem.new"), "junk", 4);
+	t = open_in(dir, NULL, &err);
+	if (t == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(tsa_cert_sha256(t), old);
+	assert_int_equal(sae_fs_exists(path_in(dir, "tsa.key.new")), 0);
+	assert_int_equal(sae_fs_exists(path_in(dir, "tsa.pem.new")), 0);
+	/* The key swapped, not yet its certificate: it follows the key. */
+	th_read(path_in(dir, "tsa.pem"), &oldpem);
+	assert_int_equal(tsa_renew(t, 0, NULL, &now, &err), 0);
+	tsa_free(t);
+	/* path_in's buffer is static: one call per statement. */
+	snprintf(pem, sizeof(pem), "%s", path_in(dir, "tsa.pem"));
+	assert_int_equal(rename(pem, path_in(dir, "tsa.pem.new")), 0);
+	th_write(path_in(dir, "tsa.pem"), oldpem.data, oldpem.len);
+	t = open_in(dir, NULL, &err);
+	if (t == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(tsa_cert_sha256(t), now.sha256);
+	assert_int_equal(sae_fs_exists(path_in(dir, "tsa.pem.new")), 0);
+	tsa_free(t);
+	OPENSSL_cleanse(k.data, k.len);
+	sae_buf_done(&k);
+	sae_buf_done(&oldpem);
+}
+
+#define NRENEW		3
+#define NSTAMPS		60
+
+struct stamper {
+	struct tsa	*t;
+	struct sae_buf	 tsr[NSTAMPS];
+	unsigned char	 dg[NSTAMPS][32];
+	int		 failed;
+};
+
+static void *
+stamper(void *arg)
+{
+	struct stamper *w = arg;
+	struct sae_err err;
+	int i;
+
+	for (i = 0; i < NSTAMPS; i++) {
+		sae_buf_init(&w->tsr[i]);
+		if (RAND_bytes(w->dg[i], 32) != 1 ||
+		    tsa_stamp(w->t, "sha256", w->dg[i], 32, &w->tsr[i],
+		    &err) == -1)
+			w->failed++;
+	}
+	return NULL;
+}
+
+/* Renewals while threads stamp: every token holds, none is lost. */
+static void
+test_tsa__renew_while_stamping(void **state)
+{
+	static struct stamper w[2];
+	struct sae_err err;
+	pthread_t th[2];
+	struct tsa *t;
+	int i, j;
+
+	(void)state;
+	t = open_in(fresh_dir(), NULL, &err);
+	assert_non_null(t);
+	for (i = 0; i < 2; i++) {
+		w[i].t = t;
+		assert_int_equal(pthread_create(&th[i], NULL, stamper, &w[i]),
+		    0);
+	}
+	for (i = 0; i < NRENEW; i++)
+		if (tsa_renew(t, 0, NULL, NULL, &err) == -1)
+			fail_msg("tsa_renew: %s", err.msg);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(w[i].failed, 0);
+		for (j = 0; j < NSTAMPS; j++) {
+			if (tsa_verify_at(w[i].tsr[j].data, w[i].tsr[j].len,
+			    tsa_ca_pem(t), w[i].dg[j], 32, TSA_AT_GENTIME,
+			    NULL, &err) == -1)
+				fail_msg("token %d/%d: %s", i, j, err.msg);
+			sae_buf_done(&w[i].tsr[j]);
+		}
+	}
+	tsa_free(t);
+}
+
 #define NTHREADS	4
 #define NPERTHREAD	100
 
@@ -654,6 +925,11 @@ main(void)
 		cmocka_unit_test(test_tsa__incomplete_dir_refused),
 		cmocka_unit_test(test_tsa__bad_conf_refused),
 		cmocka_unit_test(test_tsa__openssl_command_verifies),
+		cmocka_unit_test(test_tsa__verify_at_time),
+		cmocka_unit_test(test_tsa__renew),
+		cmocka_unit_test(test_tsa__renewal_never_outlives_the_ca),
+		cmocka_unit_test(test_tsa__interrupted_renewal),
+		cmocka_unit_test(test_tsa__renew_while_stamping),
 		cmocka_unit_test(test_tsa__threads_stamp_in_parallel),
 	};
 

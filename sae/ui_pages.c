@@ -1,0 +1,304 @@
+/*
+ * ui_pages.c: the XML document of each page of the web interface, built
+ * with the libxml2 tree API from what the API's own functions return
+ * (stats_get, disposal_list, disposal_get): text nodes and attributes are
+ * escaped when serialized, so no value can turn into markup.  Reads the
+ * catalog only.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <libxml/tree.h>
+#include <libxml/valid.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sae/ages.h"
+#include "sae/catalog.h"
+#include "sae/disposal.h"
+#include "sae/stats.h"
+#include "sae/ui_internal.h"
+
+#define X(s)	((const xmlChar *)(s))
+
+static xmlNodePtr
+page_new(xmlDocPtr *doc, const char *root, const struct ui_session *s)
+{
+	xmlNodePtr r, u;
+
+	*doc = xmlNewDoc(X("1.0"));
+	r = xmlNewNode(NULL, X(root));
+	xmlDocSetRootElement(*doc, r);
+	if (s != NULL) {
+		u = xmlNewChild(r, NULL, X("user"), NULL);
+		xmlNewProp(u, X("name"), X(s->who.name));
+		xmlNewProp(u, X("role"), X(token_role_name(s->who.role)));
+		xmlNewProp(u, X("csrf"), X(s->csrf));
+	}
+	return r;
+}
+
+static void
+prop_int(xmlNodePtr n, const char *name, long long v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%lld", v);
+	xmlNewProp(n, X(name), X(b));
+}
+
+/* Each scalar member of ${o} as a child element of ${parent} holding its
+ * value as text; the names are the API's own keys. */
+static void
+scalars(xmlNodePtr parent, json_t *o)
+{
+	const char *k;
+	char b[32];
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		const char *text;
+
+		if (xmlValidateNCName(X(k), 0) != 0)
+			continue;
+		switch (json_typeof(v)) {
+		case JSON_STRING:
+			text = json_string_value(v);
+			break;
+		case JSON_INTEGER:
+			snprintf(b, sizeof(b), "%lld",
+			    (long long)json_integer_value(v));
+			text = b;
+			break;
+		case JSON_TRUE:
+			text = "true";
+			break;
+		case JSON_FALSE:
+			text = "false";
+			break;
+		default:
+			continue;
+		}
+		xmlNewTextChild(parent, NULL, X(k), X(text));
+	}
+}
+
+/* {key: {units, objects, bytes}} as <row key=.../> under <${name}>. */
+static void
+holdings(xmlNodePtr parent, const char *name, json_t *o)
+{
+	xmlNodePtr g = xmlNewChild(parent, NULL, X(name), NULL), row;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(o, k, v) {
+		row = xmlNewChild(g, NULL, X("row"), NULL);
+		xmlNewProp(row, X("key"), X(k));
+		prop_int(row, "units", json_integer_value(json_object_get(v,
+		    "units")));
+		prop_int(row, "objects", json_integer_value(json_object_get(v,
+		    "objects")));
+		prop_int(row, "bytes", json_integer_value(json_object_get(v,
+		    "bytes")));
+	}
+}
+
+xmlDocPtr
+ui_page_login(const char *error)
+{
+	xmlDocPtr doc;
+	xmlNodePtr r = page_new(&doc, "login", NULL);
+
+	if (error != NULL)
+		xmlNewTextChild(r, NULL, X("error"), X(error));
+	return doc;
+}
+
+xmlDocPtr
+ui_page_message(const struct ui_session *s, int status, const char *title,
+    const char *text)
+{
+	xmlDocPtr doc;
+	xmlNodePtr r = page_new(&doc, "message", s);
+
+	prop_int(r, "status", status);
+	xmlNewTextChild(r, NULL, X("title"), X(title));
+	xmlNewTextChild(r, NULL, X("text"), X(text));
+	return doc;
+}
+
+/* The last seal of the journal, if any. */
+static int
+last_seal(sqlite3 *db, xmlNodePtr r, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	xmlNodePtr n;
+	int rc;
+
+	if ((st = catalog_prepare(db, "SELECT seq, first, last, created FROM "
+	    "seal ORDER BY seq DESC LIMIT 1", err)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = xmlNewChild(r, NULL, X("seal"), NULL);
+		prop_int(n, "seq", sqlite3_column_int64(st, 0));
+		prop_int(n, "first", sqlite3_column_int64(st, 1));
+		prop_int(n, "last", sqlite3_column_int64(st, 2));
+		xmlNewProp(n, X("created"), X(catalog_text(st, 3)));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    catalog_fail(err, db, "last seal");
+}
+
+static int
+open_list(const char *state)
+{
+	return state != NULL && (!strcmp(state, "proposed") ||
+	    !strcmp(state, "approved") || !strcmp(state, "executing"));
+}
+
+xmlDocPtr
+ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
+    struct sae_err *err)
+{
+	json_t *st = NULL, *lists = NULL, *v, *t;
+	xmlNodePtr r, n, due;
+	xmlDocPtr doc;
+	char today[11];
+	const char *k;
+	size_t i;
+
+	ages_today(today);
+	if (stats_get(db, today, &st, err) == -1)
+		return NULL;
+	if (disposal_list(db, &lists, err) == -1) {
+		json_decref(st);
+		return NULL;
+	}
+	r = page_new(&doc, "dashboard", s);
+	xmlNewProp(r, X("date"), X(today));
+	n = xmlNewChild(r, NULL, X("total"), NULL);
+	t = json_object_get(st, "total");
+	prop_int(n, "units", json_integer_value(json_object_get(t, "units")));
+	prop_int(n, "objects", json_integer_value(json_object_get(t,
+	    "objects")));
+	prop_int(n, "bytes", json_integer_value(json_object_get(t, "bytes")));
+	holdings(r, "by-age", json_object_get(st, "by_age"));
+	holdings(r, "by-agency", json_object_get(st, "by_agency"));
+	n = xmlNewChild(r, NULL, X("transitions"), NULL);
+	json_object_foreach(json_object_get(st, "transitions"), k, v) {
+		due = xmlNewChild(n, NULL, X("due"), NULL);
+		xmlNewProp(due, X("days"), X(!strcmp(k, "next_30_days") ?
+		    "30" : "365"));
+		scalars(due, v);
+	}
+	n = xmlNewChild(r, NULL, X("open-disposals"), NULL);
+	json_array_foreach(lists, i, v)
+		if (open_list(json_string_value(json_object_get(v, "state"))))
+			scalars(xmlNewChild(n, NULL, X("disposal"), NULL), v);
+	json_decref(st);
+	json_decref(lists);
+	if (last_seal(db, r, err) == -1) {
+		xmlFreeDoc(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+xmlDocPtr
+ui_page_disposals(sqlite3 *db, const struct ui_session *s,
+    struct sae_err *err)
+{
+	json_t *lists, *v;
+	xmlNodePtr r;
+	xmlDocPtr doc;
+	size_t i;
+
+	if (disposal_list(db, &lists, err) == -1)
+		return NULL;
+	r = page_new(&doc, "disposals", s);
+	json_array_foreach(lists, i, v)
+		scalars(xmlNewChild(r, NULL, X("disposal"), NULL), v);
+	json_decref(lists);
+	return doc;
+}
+
+/* <disposal> with its scalars and a <line> per unit. */
+static void
+disposal_node(xmlNodePtr r, json_t *o)
+{
+	xmlNodePtr d = xmlNewChild(r, NULL, X("disposal"), NULL);
+	json_t *v;
+	size_t i;
+
+	scalars(d, o);
+	json_array_foreach(json_object_get(o, "units"), i, v)
+		scalars(xmlNewChild(d, NULL, X("line"), NULL), v);
+}
+
+xmlDocPtr
+ui_page_disposal(sqlite3 *db, const struct ui_session *s, const char *id,
+    struct sae_err *err)
+{
+	xmlDocPtr doc;
+	json_t *o;
+
+	if (disposal_get(db, id, &o, err) == -1)
+		return NULL;
+	disposal_node(page_new(&doc, "disposal-page", s), o);
+	json_decref(o);
+	return doc;
+}
+
+xmlDocPtr
+ui_page_confirm(sqlite3 *db, const struct ui_session *s, const char *id,
+    const struct ui_decision *dec, struct sae_err *err)
+{
+	long long units = 0, bytes = 0, objects = 0;
+	xmlNodePtr r, d;
+	xmlDocPtr doc;
+	json_t *o, *v;
+	size_t i, j, found;
+
+	if (disposal_get(db, id, &o, err) == -1)
+		return NULL;
+	/* What the approval will destroy: every line not excluded.  Checked
+	 * again at execution (a hold placed meanwhile wins). */
+	found = 0;
+	json_array_foreach(json_object_get(o, "units"), i, v) {
+		const char *u = json_string_value(json_object_get(v, "id"));
+		int out = 0;
+
+		for (j = 0; j < dec->nexclude; j++)
+			if (u != NULL && !strcmp(u, dec->exclude[j]))
+				out = 1;
+		if (out) {
+			found++;
+			continue;
+		}
+		units++;
+		objects += json_integer_value(json_object_get(v, "objects"));
+		bytes += json_integer_value(json_object_get(v, "bytes"));
+	}
+	if (found != dec->nexclude) {
+		json_decref(o);
+		sae_err_set(err, SAE_EINVAL, "une unité à exclure n'est pas sur "
+		    "ce bordereau");
+		return NULL;
+	}
+	r = page_new(&doc, "confirm", s);
+	d = xmlNewChild(r, NULL, X("disposal"), NULL);
+	scalars(d, o);
+	json_decref(o);
+	prop_int(r, "units", units);
+	prop_int(r, "objects", objects);
+	prop_int(r, "bytes", bytes);
+	prop_int(r, "excluded", (long long)dec->nexclude);
+	xmlNewTextChild(r, NULL, X("visa"), X(dec->visa != NULL ? dec->visa :
+	    ""));
+	xmlNewTextChild(r, NULL, X("comment"), X(dec->comment != NULL ?
+	    dec->comment : ""));
+	for (j = 0; j < dec->nexclude; j++)
+		xmlNewTextChild(r, NULL, X("exclude"), X(dec->exclude[j]));
+	return doc;
+}

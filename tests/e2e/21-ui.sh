@@ -1,0 +1,116 @@
+#!/bin/sh
+# 21-ui: the web interface in a real browser.  A disposal list is made as
+# 16-disposal does (daemon a year later under libfaketime), then Debian's
+# chromium, driven headless by playwright-core (tests/ui/disposal.mjs):
+# a producer cannot sign in; the archivist sees the open list, excludes a
+# line, enters a visa, is told how many units and bytes will go, confirms;
+# cookie flags, sign-out, CSRF and role refusals.  Then the list is carried
+# out: the destroyed units answer 410, the excluded one 200, and the
+# journal names the archivist.
+. "$SAE_SRCDIR/tests/e2e/lib.sh"
+
+MK="$SAE_SRCDIR/tests/e2e/mkpkg.sh"
+write_config "[schedule]
+disposal_days = 0
+[disposal]
+execute_at = 13:00
+[ui]
+dir = $SAE_SRCDIR/ui"
+FAKE_DATE="2030-01-15 12:00:00"
+start_saed
+prod=$(new_token producer app)
+arch=$(new_token archivist arch)
+aud=$(new_token auditor audit)
+
+pkg() {	# pkg NAME AGENCY: a dossier of one 20000-byte file, EC-02 (1 year) Destroy
+	head -c 20000 /dev/urandom > "$T/$1.bin"
+	"$MK" "$T/$1.zip" --rule EC-02 --final Destroy --agency "$2" \
+	    --start 2030-01-01 --msgid "$1" --title "$1" "$T/$1.bin"
+	is "$1 archived" 201 "$(post_package "$prod" "$T/$1.zip")"
+}
+pkg d1 AG-A
+pkg d2 AG-A
+pkg b1 AG-B
+
+is "the sign-in page" 200 \
+    "$(http GET /ui/login "")"
+like "it is French HTML" '<html lang="fr">' "$(cat "$T/body")"
+is "the CSS is served by saed" 200 "$(http GET /ui/sae.css "")"
+is "no session: 303 to the sign-in page" "303 /ui/login" \
+    "$(http GET /ui/disposals "") $(header Location)"
+
+stop_saed
+FAKE_DATE="2031-02-01 12:00:00"
+start_saed
+is "the archivist proposes lists" 201 "$(http POST /v1/disposals "$arch")"
+http GET /v1/disposals "$arch" >/dev/null
+A=$(json_get '.disposals[] | select(.agency == "AG-A") | .id')
+B=$(json_get '.disposals[] | select(.agency == "AG-B") | .id')
+http GET "/v1/units?limit=100" "$arch" >/dev/null
+cp "$T/body" "$T/units.json"
+uid() { jq -r --arg t "$1" '.units[] | select(.title == $t) | .id' "$T/units.json"; }
+http GET "/v1/disposals/$A" "$arch" >/dev/null
+ex=$(uid d2.bin)
+units=$(json_get "[.units[] | select(.id != \"$ex\")] | length")
+bytes=$(json_get "[.units[] | select(.id != \"$ex\") | .bytes] | add")
+is "AG-A's list has d1, d2 and their documents" 4 "$(json_get '.units | length')"
+
+# playwright-core from npm, installed once per build tree (never into the
+# sources) and again when the lock file changes; the browser is Debian's.
+NODE_DIR="$SAE_BUILDDIR/tests/ui"
+if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ] ||
+    ! cmp -s "$SAE_SRCDIR/tests/ui/package-lock.json" "$NODE_DIR/package-lock.json"; then
+	mkdir -p "$NODE_DIR"
+	cp "$SAE_SRCDIR/tests/ui/package.json" "$SAE_SRCDIR/tests/ui/package-lock.json" "$NODE_DIR/"
+	(cd "$NODE_DIR" && npm ci --no-audit --no-fund --silent) > "$T/npm.log" 2>&1 ||
+	    { echo "Bail out! npm ci playwright-core failed: $(tail -n 5 "$T/npm.log")"; exit 1; }
+fi
+mkdir -p "$NODE_DIR/screenshots"
+SAE_NODE_DIR="$NODE_DIR" SAE_URL="$URL" SAE_LIST="$A" SAE_LIST2="$B" SAE_EXCLUDE="$ex" \
+    SAE_PROD="$prod" SAE_ARCH="$arch" SAE_AUD="$aud" SAE_UNITS="$units" SAE_BYTES="$bytes" \
+    SAE_SHOTS="$NODE_DIR/screenshots" \
+    node "$SAE_SRCDIR/tests/ui/disposal.mjs" > "$T/browser.out" 2> "$T/browser.err"
+rc=$?
+[ -s "$T/browser.out" ] || not_ok "the browser scenario printed nothing (exit $rc)" "$(tail -n 20 "$T/browser.err")"
+tab=$(printf '\t')
+while IFS="$tab" read -r verdict what detail; do
+	case $verdict in
+	PASS) ok "browser: $what" ;;
+	FAIL) not_ok "browser: $what" "$detail" ;;
+	*) not_ok "browser: unexpected output" "$verdict $what $detail" ;;
+	esac
+done < "$T/browser.out"
+is "the browser scenario exited 0" 0 "$rc"
+
+is "the API sees the approval made in the browser" "approved VISA-UI-2031-001 arch 1" \
+    "$(http GET "/v1/disposals/$A" "$arch" >/dev/null; json_get '"\(.state) \(.visa) \(.decided_by) \(.excluded)"')"
+is "the exclusion is journaled under the archivist's token name" "arch" \
+    "$(http GET "/v1/journal?unit=$ex" "$aud" >/dev/null; json_get '[.[] | select(.type == "DISPOSAL_EXCLUDE") | .agent] | join(" ")')"
+
+# 13:30: the scheduler carries the list out.
+stop_saed
+FAKE_DATE="2031-02-01 13:30:00"
+start_saed
+for _ in $(seq 1 100); do
+	[ "$(http GET "/v1/disposals/$A" "$arch" >/dev/null; json_get .state)" = executed ] && break
+	sleep 0.2
+done
+is "the list is executed" executed "$(json_get .state)"
+is "d1 and its document answer 410" "410 410" \
+    "$(http GET "/v1/units/$(uid d1)" "$arch") $(http GET "/v1/units/$(uid d1.bin)" "$arch")"
+is "the excluded document answers 200" 200 "$(http GET "/v1/units/$ex" "$arch")"
+
+# The UI's own copies of the documents, with a session made by curl.
+curl -s -o /dev/null -D "$T/login.h" --data-urlencode "token=$arch" "$URL/ui/login"
+cookie=$(tr -d '\r' < "$T/login.h" | sed -n 's/^Set-Cookie: \(sae_session=[0-9a-f]*\);.*/\1/Ip')
+like "sign-in by form sets the cookie" '^sae_session=[0-9a-f]{64}$' "$cookie"
+is "the executed list in the UI" 200 "$(http GET "/ui/disposals/$A" "" -H "Cookie: $cookie")"
+like "shows it executed" 'data-state="executed"' "$(cat "$T/body")"
+is "the printable bordereau through the UI" 200 "$(http GET "/ui/disposals/$A/bordereau" "" -H "Cookie: $cookie")"
+like "is the bordereau" "Bordereau d.élimination" "$(cat "$T/body")"
+is "the destruction notification through the UI" 200 "$(http GET "/ui/disposals/$A/notification" "" -H "Cookie: $cookie")"
+like "is the SEDA notification" "ArchiveDestructionNotification" "$(cat "$T/body")"
+is "the API still wants its bearer token" 401 "$(http GET "/v1/disposals/$A" "" -H "Cookie: $cookie")"
+stop_saed
+check "the journal verifies" admin journal verify
+done_testing
