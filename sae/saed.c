@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +22,6 @@
 #include "sae/scheduler.h"
 #include "sae/seal.h"
 #include "sae/xmalloc.h"
-
-static volatile sig_atomic_t stop;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 /* What was journaled since the last seal is sealed before saed stops. */
 static void
@@ -107,6 +99,8 @@ main(int argc, char **argv)
 	struct sae_daemon d;
 	struct sae_err err;
 	struct sigaction sa;
+	sigset_t stopset;
+	int sig;
 	int c, check = 0, print = 0, port = -1;
 	char *host = NULL;
 
@@ -168,10 +162,15 @@ main(int argc, char **argv)
 		daemon_close(&d);
 		return 0;
 	}
+	/* SIGINT and SIGTERM are blocked before any thread starts (threads
+	 * inherit the mask) and taken with sigwait below: a handler plus
+	 * pause() could miss a signal delivered to another thread or just
+	 * before pause(), and saed would never stop. */
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGINT);
+	sigaddset(&stopset, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stopset, NULL);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	/* Over a file size limit, a write must fail and be answered, not
@@ -194,8 +193,8 @@ main(int argc, char **argv)
 	    d.cfg.listen_host, port, d.cfg.data_dir);
 	printf("saed ready port=%d\n", port);
 	fflush(stdout);
-	while (!stop)
-		pause();
+	while (sigwait(&stopset, &sig) != 0)
+		;
 	sae_log(LOG_NOTICE, "stopping");
 	http_stop(srv);
 	scheduler_stop(sched);
