@@ -18,30 +18,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
-#include "sae/disposal.h"
 #include "sae/id.h"
 #include "sae/log.h"
-#include "sae/scheduler.h"
 #include "sae/ui.h"
 #include "sae/ui_internal.h"
 #include "sae/xmalloc.h"
 
-#define FORM_MAX	(64 * 1024)	/* a form is a few short fields */
+#define FORM_MAX	(8u << 20)	/* fields, or a DUA table sent to Règles */
 
-enum page { P_LOGIN, P_MESSAGE, P_DASHBOARD, P_DISPOSALS, P_DISPOSAL,
-	P_NPAGES };
-
-static const char *const page_files[P_NPAGES] = {
+static const char *const page_files[UI_NPAGES] = {
 	"login.xsl", "message.xsl", "dashboard.xsl", "disposals.xsl",
-	"disposal.xsl"
+	"disposal.xsl", "review.xsl", "holds.xsl", "units.xsl", "unit.xsl",
+	"audits.xsl", "audit.xsl", "rules.xsl"
+};
+
+/* Each screen below /ui: its path prefix and handlers. */
+static const struct screen {
+	const char	*prefix;
+	ui_screen_fn	*get, *post;
+} screens[] = {
+	{ "/disposals",	ui_disposals_get,	ui_disposals_post },
+	{ "/review",	ui_review_get,		ui_review_post },
+	{ "/holds",	ui_holds_get,		ui_holds_post },
+	{ "/units",	ui_units_get,		ui_units_post },
+	{ "/objects",	ui_objects_get,		NULL },
+	{ "/audits",	ui_audits_get,		ui_audits_post },
+	{ "/rules",	ui_rules_get,		ui_rules_post },
 };
 
 struct ui {
-	xsltStylesheetPtr	 style[P_NPAGES];
+	xsltStylesheetPtr	 style[UI_NPAGES];
 	xsltSecurityPrefsPtr	 sec;
 	struct sae_buf		 css;
 	int			 secure;	/* Secure cookies */
@@ -65,9 +76,6 @@ struct ui_req {
  * script at all. */
 #define CSP_PAGE	"default-src 'none'; style-src 'self'; img-src 'self'; " \
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-/* The bordereau carries its own print style. */
-#define CSP_DOC		"default-src 'none'; style-src 'unsafe-inline'; " \
-			"frame-ancestors 'none'; base-uri 'none'"
 
 int
 ui_path(const char *url)
@@ -132,7 +140,7 @@ ui_open(struct ui **out, const struct sae_config *cfg, struct sae_err *err)
 
 	*out = NULL;
 	xmlInitParser();
-	for (i = 0; i < P_NPAGES; i++) {
+	for (i = 0; i < UI_NPAGES; i++) {
 		snprintf(path, sizeof(path), "%s/%s", cfg->ui_dir,
 		    page_files[i]);
 		/* Parsed once, then shared read-only by every thread. */
@@ -182,7 +190,7 @@ ui_close(struct ui *ui)
 
 	if (ui == NULL)
 		return;
-	for (i = 0; i < P_NPAGES; i++)
+	for (i = 0; i < UI_NPAGES; i++)
 		if (ui->style[i] != NULL)
 			xsltFreeStylesheet(ui->style[i]);
 	if (ui->sec != NULL)
@@ -271,14 +279,12 @@ form_all(const struct ui_req *r, const char *key, size_t *n)
 
 static enum MHD_Result
 reply(struct MHD_Connection *conn, int status, const char *type,
-    const void *data, size_t len, const char *csp, const char *location,
-    const char *cookie)
+    struct MHD_Response *resp, const char *csp, const char *location,
+    const char *cookie, const char *filename)
 {
-	struct MHD_Response *resp;
 	enum MHD_Result ret;
+	char disp[512];
 
-	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
-	    MHD_RESPMEM_MUST_COPY);
 	if (resp == NULL)
 		return MHD_NO;
 	if (type != NULL)
@@ -290,37 +296,49 @@ reply(struct MHD_Connection *conn, int status, const char *type,
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	if (csp != NULL)
-		MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    csp != NULL ? csp : CSP_PAGE);
 	if (location != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		    location);
 	if (cookie != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
 		    cookie);
+	/* Our file names are ids and fixed words: no quoting needed. */
+	if (filename != NULL && snprintf(disp, sizeof(disp), "attachment; "
+	    "filename=\"%s\"", filename) < (int)sizeof(disp))
+		MHD_add_response_header(resp,
+		    MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
 	ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
+static struct MHD_Response *
+copy_of(const void *data, size_t len)
+{
+	return MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
+	    MHD_RESPMEM_MUST_COPY);
+}
+
 static enum MHD_Result
 text(struct MHD_Connection *conn, int status, const char *msg)
 {
-	return reply(conn, status, "text/plain; charset=utf-8", msg,
-	    strlen(msg), CSP_PAGE, NULL, NULL);
+	return reply(conn, status, "text/plain; charset=utf-8",
+	    copy_of(msg, strlen(msg)), NULL, NULL, NULL, NULL);
 }
 
 static enum MHD_Result
 redirect(struct MHD_Connection *conn, const char *to, const char *cookie)
 {
-	return reply(conn, 303, "text/plain; charset=utf-8", "", 0, CSP_PAGE,
-	    to, cookie);
+	return reply(conn, 303, "text/plain; charset=utf-8", copy_of("", 0),
+	    NULL, to, cookie, NULL);
 }
 
 /* Renders ${doc} (freed) with page ${p}'s stylesheet. */
 static enum MHD_Result
-render(struct ui *ui, struct MHD_Connection *conn, int status, enum page p,
-    xmlDocPtr doc, const char *cookie)
+render(struct ui *ui, struct MHD_Connection *conn, int status,
+    enum ui_page p, xmlDocPtr doc, const char *cookie)
 {
 	xsltTransformContextPtr ctx;
 	xmlDocPtr res = NULL;
@@ -328,6 +346,8 @@ render(struct ui *ui, struct MHD_Connection *conn, int status, enum page p,
 	int len = 0;
 	enum MHD_Result ret;
 
+	if (doc == NULL)
+		return text(conn, 500, "erreur interne : page vide\n");
 	ctx = xsltNewTransformContext(ui->style[p], doc);
 	if (ctx != NULL) {
 		xsltSetCtxtSecurityPrefs(ui->sec, ctx);
@@ -344,31 +364,102 @@ render(struct ui *ui, struct MHD_Connection *conn, int status, enum page p,
 		return text(conn, 500, "erreur interne de rendu\n");
 	}
 	xmlFreeDoc(res);
-	ret = reply(conn, status, "text/html; charset=utf-8", out, (size_t)len,
-	    CSP_PAGE, NULL, cookie);
+	ret = reply(conn, status, "text/html; charset=utf-8", copy_of(out,
+	    (size_t)len), NULL, NULL, cookie, NULL);
 	xmlFree(out);
 	return ret;
 }
 
-static enum MHD_Result
-message(struct ui *ui, struct MHD_Connection *conn,
-    const struct ui_session *s, int status, const char *title,
-    const char *text)
+enum MHD_Result
+ui_render(const struct ui_call *c, int status, enum ui_page p, xmlDocPtr doc)
 {
-	return render(ui, conn, status, P_MESSAGE, ui_page_message(s, status,
-	    title, text), NULL);
+	return render(c->ui, c->conn, status, p, doc, NULL);
 }
 
-static enum MHD_Result
-failed(struct ui *ui, struct MHD_Connection *conn, const struct ui_session *s,
-    const struct sae_err *err)
+enum MHD_Result
+ui_message(const struct ui_call *c, int status, const char *title,
+    const char *msg)
+{
+	return render(c->ui, c->conn, status, UI_MESSAGE,
+	    ui_page_message(c->s, status, title, msg), NULL);
+}
+
+enum MHD_Result
+ui_failed(const struct ui_call *c, const struct sae_err *err)
 {
 	int status = sae_err_http(err->code);
 
 	if (status >= 500)
 		sae_log_err(LOG_ERR, err, "ui");
-	return message(ui, conn, s, status, status == 404 ? "Introuvable" :
+	return ui_message(c, status, status == 404 ? "Introuvable" :
 	    status >= 500 ? "Erreur du serveur" : "Action refusée", err->msg);
+}
+
+enum MHD_Result
+ui_redirect(const struct ui_call *c, const char *to)
+{
+	return redirect(c->conn, to, NULL);
+}
+
+enum MHD_Result
+ui_send(const struct ui_call *c, const char *type, const void *data,
+    size_t len, const char *csp, const char *filename)
+{
+	return reply(c->conn, 200, type, copy_of(data, len), csp, NULL, NULL,
+	    filename);
+}
+
+enum MHD_Result
+ui_send_fd(const struct ui_call *c, const char *type, int fd, uint64_t size,
+    const char *filename)
+{
+	struct MHD_Response *resp;
+
+	/* MHD reads from the fd's offset 0 plus the given offset: pass the
+	 * current one. */
+	resp = MHD_create_response_from_fd_at_offset64(size, fd,
+	    (uint64_t)lseek(fd, 0, SEEK_CUR));
+	if (resp == NULL) {
+		close(fd);
+		return text(c->conn, 500, "erreur interne : envoi du fichier\n");
+	}
+	return reply(c->conn, 200, type, resp, NULL, NULL, NULL, filename);
+}
+
+const char *
+ui_form(const struct ui_call *c, const char *key)
+{
+	return form(c->r, key);
+}
+
+const char **
+ui_form_all(const struct ui_call *c, const char *key, size_t *n)
+{
+	return form_all(c->r, key, n);
+}
+
+const char *
+ui_arg(const struct ui_call *c, const char *key)
+{
+	return MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND,
+	    key);
+}
+
+int
+ui_id(const char *rest, const char *suffix, char id[SAE_ID_LEN + 1])
+{
+	if (rest[0] != '/' || strlen(rest + 1) < SAE_ID_LEN ||
+	    strcmp(rest + 1 + SAE_ID_LEN, suffix) != 0)
+		return 0;
+	memcpy(id, rest + 1, SAE_ID_LEN);
+	id[SAE_ID_LEN] = '\0';
+	return sae_id_valid(id);
+}
+
+int
+ui_blank(const char *v)
+{
+	return v == NULL || v[strspn(v, " \t\r\n")] == '\0';
 }
 
 static enum MHD_Result
@@ -376,6 +467,7 @@ do_login(struct ui *ui, struct MHD_Connection *conn, sqlite3 *db,
     const struct ui_req *r)
 {
 	const char *tok = form(r, "token");
+	struct ui_call c = { ui, NULL, conn, db, NULL, r, "" };
 	struct token_info who;
 	struct sae_err err;
 	char cookie[65], set[256];
@@ -383,26 +475,26 @@ do_login(struct ui *ui, struct MHD_Connection *conn, sqlite3 *db,
 	while (tok != NULL && (*tok == ' ' || *tok == '\t'))
 		tok++;
 	if (tok == NULL || *tok == '\0')
-		return render(ui, conn, 400, P_LOGIN, ui_page_login("Saisissez "
+		return render(ui, conn, 400, UI_LOGIN, ui_page_login("Saisissez "
 		    "votre jeton d'accès."), NULL);
 	if (token_check(db, tok, &who, &err) == -1) {
 		if (err.code != SAE_EDENIED)
-			return failed(ui, conn, NULL, &err);
+			return ui_failed(&c, &err);
 		sae_log(LOG_INFO, "ui login outcome=denied reason='unknown "
 		    "token'");
-		return render(ui, conn, 401, P_LOGIN, ui_page_login("Jeton "
+		return render(ui, conn, 401, UI_LOGIN, ui_page_login("Jeton "
 		    "inconnu ou révoqué."), NULL);
 	}
 	if (who.role == ROLE_PRODUCER) {
 		sae_log(LOG_INFO, "ui login name=%s role=producer "
 		    "outcome=denied", who.name);
-		return render(ui, conn, 403, P_LOGIN, ui_page_login("Un jeton "
+		return render(ui, conn, 403, UI_LOGIN, ui_page_login("Un jeton "
 		    "de producteur (application versante) ne donne pas accès "
 		    "à l'interface : connectez-vous avec un jeton "
 		    "d'archiviste, d'auditeur ou d'administrateur."), NULL);
 	}
 	if (ui_session_create(db, &who, cookie, &err) == -1)
-		return failed(ui, conn, NULL, &err);
+		return ui_failed(&c, &err);
 	snprintf(set, sizeof(set), UI_COOKIE "=%s; Path=/ui; Max-Age=%d; "
 	    "HttpOnly; SameSite=Strict%s", cookie, UI_SESSION_SECONDS,
 	    ui->secure ? "; Secure" : "");
@@ -411,108 +503,21 @@ do_login(struct ui *ui, struct MHD_Connection *conn, sqlite3 *db,
 	return redirect(conn, "/ui/", set);
 }
 
-/* "/disposals/ID" then ${suffix}: the id into ${id}. */
-static int
-disposal_path(const char *p, const char *suffix, char id[SAE_ID_LEN + 1])
+/* The screen whose prefix ${p} is or starts with ("/units", "/units/..."). */
+static const struct screen *
+screen_of(const char *p, const char **rest)
 {
-	static const char pre[] = "/disposals/";
+	size_t i, n;
 
-	if (strncmp(p, pre, sizeof(pre) - 1) != 0)
-		return 0;
-	p += sizeof(pre) - 1;
-	if (strlen(p) < SAE_ID_LEN || strcmp(p + SAE_ID_LEN, suffix) != 0)
-		return 0;
-	memcpy(id, p, SAE_ID_LEN);
-	id[SAE_ID_LEN] = '\0';
-	return sae_id_valid(id);
-}
-
-static enum MHD_Result
-do_approve(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
-    sqlite3 *db, const struct ui_session *s, const struct ui_req *r,
-    const char *id)
-{
-	struct disposal_decision dec;
-	struct ui_decision ud;
-	struct sae_err err;
-	const char *confirm = form(r, "confirm");
-	char to[64];
-	enum MHD_Result ret;
-	xmlDocPtr doc;
-
-	memset(&ud, 0, sizeof(ud));
-	ud.visa = form(r, "visa");
-	ud.comment = form(r, "comment");
-	ud.exclude = form_all(r, "exclude", &ud.nexclude);
-	if (ud.visa == NULL || ud.visa[strspn(ud.visa, " \t\r\n")] == '\0') {
-		ret = message(ui, conn, s, 400, "Visa manquant", "L'approbation "
-		    "demande la référence du visa de l'autorité de contrôle.");
-		goto out;
+	for (i = 0; i < sizeof(screens) / sizeof(screens[0]); i++) {
+		n = strlen(screens[i].prefix);
+		if (strncmp(p, screens[i].prefix, n) == 0 &&
+		    (p[n] == '\0' || p[n] == '/')) {
+			*rest = p + n;
+			return &screens[i];
+		}
 	}
-	if (confirm == NULL || strcmp(confirm, "1") != 0) {
-		/* First the count of what goes, then the real approval. */
-		if ((doc = ui_page_confirm(db, s, id, &ud, &err)) == NULL)
-			ret = failed(ui, conn, s, &err);
-		else
-			ret = render(ui, conn, 200, P_DISPOSAL, doc, NULL);
-		goto out;
-	}
-	memset(&dec, 0, sizeof(dec));
-	dec.visa = ud.visa;
-	dec.comment = ud.comment != NULL && ud.comment[0] != '\0' ?
-	    ud.comment : NULL;
-	dec.exclude = ud.exclude;
-	dec.nexclude = ud.nexclude;
-	if (disposal_approve(db, &d->cfg, id, &dec, s->who.name, &err) == -1) {
-		ret = failed(ui, conn, s, &err);
-		goto out;
-	}
-	sae_log(LOG_NOTICE, "disposal approve id=%s visa=%s excluded=%zu by=%s "
-	    "via=ui", id, dec.visa, dec.nexclude, s->who.name);
-	scheduler_wake(d->scheduler);
-	snprintf(to, sizeof(to), "/ui/disposals/%s", id);
-	ret = redirect(conn, to, NULL);
-out:
-	free(ud.exclude);
-	return ret;
-}
-
-static enum MHD_Result
-do_reject(struct ui *ui, struct MHD_Connection *conn, sqlite3 *db,
-    const struct ui_session *s, const struct ui_req *r, const char *id)
-{
-	struct sae_err err;
-	char to[64];
-
-	if (disposal_reject(db, id, form(r, "reason"), s->who.name,
-	    &err) == -1)
-		return failed(ui, conn, s, &err);
-	sae_log(LOG_NOTICE, "disposal reject id=%s by=%s via=ui", id,
-	    s->who.name);
-	snprintf(to, sizeof(to), "/ui/disposals/%s", id);
-	return redirect(conn, to, NULL);
-}
-
-static enum MHD_Result
-document(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
-    sqlite3 *db, const struct ui_session *s, const char *id, int bordereau)
-{
-	struct sae_buf b;
-	struct sae_err err;
-	enum MHD_Result ret;
-	int rc;
-
-	memset(&b, 0, sizeof(b));
-	rc = bordereau ? disposal_bordereau(db, &d->cfg, id, &b, &err) :
-	    disposal_document(db, id, DISPOSAL_NOTIFICATION, &b, &err);
-	if (rc == -1)
-		ret = failed(ui, conn, s, &err);
-	else
-		ret = reply(conn, 200, bordereau ? "text/html; charset=utf-8" :
-		    "application/xml", b.data != NULL ? b.data : "", b.len,
-		    CSP_DOC, NULL, NULL);
-	sae_buf_done(&b);
-	return ret;
+	return NULL;
 }
 
 static enum MHD_Result
@@ -522,69 +527,51 @@ route(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
 	const char *cookie = MHD_lookup_connection_value(conn,
 	    MHD_COOKIE_KIND, UI_COOKIE);
 	int post = !strcmp(method, "POST");
-	char id[SAE_ID_LEN + 1];
+	const struct screen *sc;
 	struct ui_session s;
+	struct ui_call c = { ui, d, conn, db, NULL, r, "" };
 	struct sae_err err;
-	xmlDocPtr doc;
 
 	if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return message(ui, conn, NULL, 405, "Méthode refusée",
+		return ui_message(&c, 405, "Méthode refusée",
 		    "Cette adresse n'accepte que GET et POST.");
 	if (!strcmp(p, "/login"))
 		return post ? do_login(ui, conn, db, r) : render(ui, conn, 200,
-		    P_LOGIN, ui_page_login(NULL), NULL);
+		    UI_LOGIN, ui_page_login(NULL), NULL);
 	if (ui_session_find(db, cookie, &s, &err) == -1) {
 		if (err.code != SAE_EDENIED)
-			return failed(ui, conn, NULL, &err);
+			return ui_failed(&c, &err);
 		return redirect(conn, "/ui/login", NULL);
 	}
+	c.s = &s;
 	if (post) {
 		/* Every form carries the session's token: a form posted
 		 * from another site cannot. */
 		if (!ui_csrf_ok(&s, form(r, "csrf"))) {
 			sae_log(LOG_NOTICE, "ui csrf name=%s url=%s "
 			    "outcome=denied", s.who.name, p);
-			return message(ui, conn, &s, 403, "Formulaire refusé",
+			return ui_message(&c, 403, "Formulaire refusé",
 			    "Ce formulaire n'a pas été émis par cette session "
 			    "(jeton anti-falsification absent ou faux). "
 			    "Rechargez la page et recommencez.");
 		}
 		if (!strcmp(p, "/logout")) {
 			if (ui_session_end(db, cookie, &err) == -1)
-				return failed(ui, conn, &s, &err);
+				return ui_failed(&c, &err);
 			sae_log(LOG_INFO, "ui logout name=%s", s.who.name);
 			return redirect(conn, "/ui/login", UI_COOKIE "=; "
 			    "Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict");
 		}
-		if (s.who.role != ROLE_ARCHIVIST)
-			return message(ui, conn, &s, 403, "Action refusée",
-			    "Seul un archiviste peut approuver ou rejeter un "
-			    "bordereau d'élimination.");
-		if (disposal_path(p, "/approve", id))
-			return do_approve(ui, d, conn, db, &s, r, id);
-		if (disposal_path(p, "/reject", id))
-			return do_reject(ui, conn, db, &s, r, id);
-		return message(ui, conn, &s, 404, "Introuvable",
-		    "Aucune action à cette adresse.");
+	} else if (!strcmp(p, "/")) {
+		xmlDocPtr doc = ui_page_dashboard(db, &s, &err);
+
+		return doc != NULL ? ui_render(&c, 200, UI_DASHBOARD, doc) :
+		    ui_failed(&c, &err);
 	}
-	doc = NULL;
-	if (!strcmp(p, "/"))
-		doc = ui_page_dashboard(db, &s, &err);
-	else if (!strcmp(p, "/disposals"))
-		doc = ui_page_disposals(db, &s, &err);
-	else if (disposal_path(p, "", id))
-		doc = ui_page_disposal(db, &s, id, &err);
-	else if (disposal_path(p, "/bordereau", id))
-		return document(ui, d, conn, db, &s, id, 1);
-	else if (disposal_path(p, "/notification", id))
-		return document(ui, d, conn, db, &s, id, 0);
-	else
-		return message(ui, conn, &s, 404, "Introuvable",
-		    "Cette page n'existe pas.");
-	if (doc == NULL)
-		return failed(ui, conn, &s, &err);
-	return render(ui, conn, 200, !strcmp(p, "/") ? P_DASHBOARD :
-	    !strcmp(p, "/disposals") ? P_DISPOSALS : P_DISPOSAL, doc, NULL);
+	if ((sc = screen_of(p, &c.rest)) == NULL || (post && sc->post == NULL))
+		return ui_message(&c, 404, "Introuvable", post ? "Aucune action "
+		    "à cette adresse." : "Cette page n'existe pas.");
+	return post ? sc->post(&c) : sc->get(&c);
 }
 
 enum MHD_Result
@@ -625,12 +612,14 @@ ui_request(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
 		return redirect(conn, "/ui/", NULL);
 	if (!strcmp(p, "/sae.css"))
 		return reply(conn, 200, "text/css; charset=utf-8",
-		    ui->css.data != NULL ? ui->css.data : "", ui->css.len,
-		    CSP_PAGE, NULL, NULL);
+		    copy_of(ui->css.data != NULL ? ui->css.data : "",
+		    ui->css.len), NULL, NULL, NULL, NULL);
 	if (!strcmp(method, "POST") && (!r->form || r->too_big))
-		return message(ui, conn, NULL, !r->form ? 415 : 400,
+		return render(ui, conn, !r->form ? 415 : 400, UI_MESSAGE,
+		    ui_page_message(NULL, !r->form ? 415 : 400,
 		    "Formulaire illisible", "Un formulaire s'envoie en "
-		    "application/x-www-form-urlencoded, en moins de 64 Kio.");
+		    "application/x-www-form-urlencoded ou multipart/form-data, "
+		    "en moins de 8 Mio."), NULL);
 	if ((db = catalog_get(d->catalog, &err)) == NULL) {
 		sae_log_err(LOG_ERR, &err, "ui url=%s catalog", url);
 		return text(conn, 503, "catalogue indisponible ; réessayez "

@@ -21,8 +21,8 @@
 
 #define X(s)	((const xmlChar *)(s))
 
-static xmlNodePtr
-page_new(xmlDocPtr *doc, const char *root, const struct ui_session *s)
+xmlNodePtr
+ui_doc_new(xmlDocPtr *doc, const char *root, const struct ui_session *s)
 {
 	xmlNodePtr r, u;
 
@@ -38,8 +38,8 @@ page_new(xmlDocPtr *doc, const char *root, const struct ui_session *s)
 	return r;
 }
 
-static void
-prop_int(xmlNodePtr n, const char *name, long long v)
+void
+ui_prop_int(xmlNodePtr n, const char *name, long long v)
 {
 	char b[32];
 
@@ -47,10 +47,10 @@ prop_int(xmlNodePtr n, const char *name, long long v)
 	xmlNewProp(n, X(name), X(b));
 }
 
-/* Each scalar member of ${o} as a child element of ${parent} holding its
- * value as text; the names are the API's own keys. */
-static void
-scalars(xmlNodePtr parent, json_t *o)
+/* The names are the API's own keys; one that is not an XML name is left
+ * out. */
+void
+ui_scalars(xmlNodePtr parent, json_t *o)
 {
 	const char *k;
 	char b[32];
@@ -94,11 +94,11 @@ holdings(xmlNodePtr parent, const char *name, json_t *o)
 	json_object_foreach(o, k, v) {
 		row = xmlNewChild(g, NULL, X("row"), NULL);
 		xmlNewProp(row, X("key"), X(k));
-		prop_int(row, "units", json_integer_value(json_object_get(v,
+		ui_prop_int(row, "units", json_integer_value(json_object_get(v,
 		    "units")));
-		prop_int(row, "objects", json_integer_value(json_object_get(v,
+		ui_prop_int(row, "objects", json_integer_value(json_object_get(v,
 		    "objects")));
-		prop_int(row, "bytes", json_integer_value(json_object_get(v,
+		ui_prop_int(row, "bytes", json_integer_value(json_object_get(v,
 		    "bytes")));
 	}
 }
@@ -107,7 +107,7 @@ xmlDocPtr
 ui_page_login(const char *error)
 {
 	xmlDocPtr doc;
-	xmlNodePtr r = page_new(&doc, "login", NULL);
+	xmlNodePtr r = ui_doc_new(&doc, "login", NULL);
 
 	if (error != NULL)
 		xmlNewTextChild(r, NULL, X("error"), X(error));
@@ -119,9 +119,9 @@ ui_page_message(const struct ui_session *s, int status, const char *title,
     const char *text)
 {
 	xmlDocPtr doc;
-	xmlNodePtr r = page_new(&doc, "message", s);
+	xmlNodePtr r = ui_doc_new(&doc, "message", s);
 
-	prop_int(r, "status", status);
+	ui_prop_int(r, "status", status);
 	xmlNewTextChild(r, NULL, X("title"), X(title));
 	xmlNewTextChild(r, NULL, X("text"), X(text));
 	return doc;
@@ -140,9 +140,9 @@ last_seal(sqlite3 *db, xmlNodePtr r, struct sae_err *err)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n = xmlNewChild(r, NULL, X("seal"), NULL);
-		prop_int(n, "seq", sqlite3_column_int64(st, 0));
-		prop_int(n, "first", sqlite3_column_int64(st, 1));
-		prop_int(n, "last", sqlite3_column_int64(st, 2));
+		ui_prop_int(n, "seq", sqlite3_column_int64(st, 0));
+		ui_prop_int(n, "first", sqlite3_column_int64(st, 1));
+		ui_prop_int(n, "last", sqlite3_column_int64(st, 2));
 		xmlNewProp(n, X("created"), X(catalog_text(st, 3)));
 	}
 	sqlite3_finalize(st);
@@ -175,14 +175,14 @@ ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
 		json_decref(st);
 		return NULL;
 	}
-	r = page_new(&doc, "dashboard", s);
+	r = ui_doc_new(&doc, "dashboard", s);
 	xmlNewProp(r, X("date"), X(today));
 	n = xmlNewChild(r, NULL, X("total"), NULL);
 	t = json_object_get(st, "total");
-	prop_int(n, "units", json_integer_value(json_object_get(t, "units")));
-	prop_int(n, "objects", json_integer_value(json_object_get(t,
+	ui_prop_int(n, "units", json_integer_value(json_object_get(t, "units")));
+	ui_prop_int(n, "objects", json_integer_value(json_object_get(t,
 	    "objects")));
-	prop_int(n, "bytes", json_integer_value(json_object_get(t, "bytes")));
+	ui_prop_int(n, "bytes", json_integer_value(json_object_get(t, "bytes")));
 	holdings(r, "by-age", json_object_get(st, "by_age"));
 	holdings(r, "by-agency", json_object_get(st, "by_agency"));
 	n = xmlNewChild(r, NULL, X("transitions"), NULL);
@@ -190,12 +190,12 @@ ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
 		due = xmlNewChild(n, NULL, X("due"), NULL);
 		xmlNewProp(due, X("days"), X(!strcmp(k, "next_30_days") ?
 		    "30" : "365"));
-		scalars(due, v);
+		ui_scalars(due, v);
 	}
 	n = xmlNewChild(r, NULL, X("open-disposals"), NULL);
 	json_array_foreach(lists, i, v)
 		if (open_list(json_string_value(json_object_get(v, "state"))))
-			scalars(xmlNewChild(n, NULL, X("disposal"), NULL), v);
+			ui_scalars(xmlNewChild(n, NULL, X("disposal"), NULL), v);
 	json_decref(st);
 	json_decref(lists);
 	if (last_seal(db, r, err) == -1) {
@@ -216,9 +216,9 @@ ui_page_disposals(sqlite3 *db, const struct ui_session *s,
 
 	if (disposal_list(db, &lists, err) == -1)
 		return NULL;
-	r = page_new(&doc, "disposals", s);
+	r = ui_doc_new(&doc, "disposals", s);
 	json_array_foreach(lists, i, v)
-		scalars(xmlNewChild(r, NULL, X("disposal"), NULL), v);
+		ui_scalars(xmlNewChild(r, NULL, X("disposal"), NULL), v);
 	json_decref(lists);
 	return doc;
 }
@@ -231,9 +231,9 @@ disposal_node(xmlNodePtr r, json_t *o)
 	json_t *v;
 	size_t i;
 
-	scalars(d, o);
+	ui_scalars(d, o);
 	json_array_foreach(json_object_get(o, "units"), i, v)
-		scalars(xmlNewChild(d, NULL, X("line"), NULL), v);
+		ui_scalars(xmlNewChild(d, NULL, X("line"), NULL), v);
 }
 
 xmlDocPtr
@@ -245,7 +245,7 @@ ui_page_disposal(sqlite3 *db, const struct ui_session *s, const char *id,
 
 	if (disposal_get(db, id, &o, err) == -1)
 		return NULL;
-	disposal_node(page_new(&doc, "disposal-page", s), o);
+	disposal_node(ui_doc_new(&doc, "disposal-page", s), o);
 	json_decref(o);
 	return doc;
 }
@@ -286,14 +286,14 @@ ui_page_confirm(sqlite3 *db, const struct ui_session *s, const char *id,
 		    "ce bordereau");
 		return NULL;
 	}
-	r = page_new(&doc, "confirm", s);
+	r = ui_doc_new(&doc, "confirm", s);
 	d = xmlNewChild(r, NULL, X("disposal"), NULL);
-	scalars(d, o);
+	ui_scalars(d, o);
 	json_decref(o);
-	prop_int(r, "units", units);
-	prop_int(r, "objects", objects);
-	prop_int(r, "bytes", bytes);
-	prop_int(r, "excluded", (long long)dec->nexclude);
+	ui_prop_int(r, "units", units);
+	ui_prop_int(r, "objects", objects);
+	ui_prop_int(r, "bytes", bytes);
+	ui_prop_int(r, "excluded", (long long)dec->nexclude);
 	xmlNewTextChild(r, NULL, X("visa"), X(dec->visa != NULL ? dec->visa :
 	    ""));
 	xmlNewTextChild(r, NULL, X("comment"), X(dec->comment != NULL ?

@@ -26,7 +26,12 @@
             <nav aria-label="Menu principal">
               <ul>
                 <li><a href="/ui/">Tableau de bord</a></li>
+                <li><a href="/ui/units">Unités</a></li>
+                <li><a href="/ui/review">À trier</a></li>
                 <li><a href="/ui/disposals">Éliminations</a></li>
+                <li><a href="/ui/holds">Gels</a></li>
+                <li><a href="/ui/audits">Audit</a></li>
+                <li><a href="/ui/rules">Règles</a></li>
               </ul>
             </nav>
             <form method="post" action="/ui/logout" class="logout">

@@ -55,32 +55,8 @@ units=$(json_get "[.units[] | select(.id != \"$ex\")] | length")
 bytes=$(json_get "[.units[] | select(.id != \"$ex\") | .bytes] | add")
 is "AG-A's list has d1, d2 and their documents" 4 "$(json_get '.units | length')"
 
-# playwright-core from npm, installed once per build tree (never into the
-# sources) and again when the lock file changes; the browser is Debian's.
-NODE_DIR="$SAE_BUILDDIR/tests/ui"
-if [ ! -f "$NODE_DIR/node_modules/playwright-core/package.json" ] ||
-    ! cmp -s "$SAE_SRCDIR/tests/ui/package-lock.json" "$NODE_DIR/package-lock.json"; then
-	mkdir -p "$NODE_DIR"
-	cp "$SAE_SRCDIR/tests/ui/package.json" "$SAE_SRCDIR/tests/ui/package-lock.json" "$NODE_DIR/"
-	(cd "$NODE_DIR" && npm ci --no-audit --no-fund --silent) > "$T/npm.log" 2>&1 ||
-	    { echo "Bail out! npm ci playwright-core failed: $(tail -n 5 "$T/npm.log")"; exit 1; }
-fi
-mkdir -p "$NODE_DIR/screenshots"
-SAE_NODE_DIR="$NODE_DIR" SAE_URL="$URL" SAE_LIST="$A" SAE_LIST2="$B" SAE_EXCLUDE="$ex" \
-    SAE_PROD="$prod" SAE_ARCH="$arch" SAE_AUD="$aud" SAE_UNITS="$units" SAE_BYTES="$bytes" \
-    SAE_SHOTS="$NODE_DIR/screenshots" \
-    node "$SAE_SRCDIR/tests/ui/disposal.mjs" > "$T/browser.out" 2> "$T/browser.err"
-rc=$?
-[ -s "$T/browser.out" ] || not_ok "the browser scenario printed nothing (exit $rc)" "$(tail -n 20 "$T/browser.err")"
-tab=$(printf '\t')
-while IFS="$tab" read -r verdict what detail; do
-	case $verdict in
-	PASS) ok "browser: $what" ;;
-	FAIL) not_ok "browser: $what" "$detail" ;;
-	*) not_ok "browser: unexpected output" "$verdict $what $detail" ;;
-	esac
-done < "$T/browser.out"
-is "the browser scenario exited 0" 0 "$rc"
+browser disposal.mjs SAE_LIST="$A" SAE_LIST2="$B" SAE_EXCLUDE="$ex" \
+    SAE_PROD="$prod" SAE_ARCH="$arch" SAE_AUD="$aud" SAE_UNITS="$units" SAE_BYTES="$bytes"
 
 is "the API sees the approval made in the browser" "approved VISA-UI-2031-001 arch 1" \
     "$(http GET "/v1/disposals/$A" "$arch" >/dev/null; json_get '"\(.state) \(.visa) \(.decided_by) \(.excluded)"')"

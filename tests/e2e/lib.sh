@@ -181,3 +181,37 @@ xsd_valid() {	# xsd_valid FILE: validates against the official XSD of its versio
 json_get() {	# json_get FILTER: jq over the last body
 	jq -r "$1" < "$T/body"
 }
+
+# browser SCRIPT [VAR=VALUE...]: runs tests/ui/SCRIPT (playwright-core
+# driving Debian's chromium headless) with SAE_URL, SAE_NODE_DIR, SAE_SHOTS
+# and the given variables in its environment; each line it prints,
+# "PASS<TAB>what" or "FAIL<TAB>what<TAB>detail", becomes a TAP line.
+# playwright-core comes from npm, installed once per build tree (never into
+# the sources) and again when the lock file changes.  Screenshots go to
+# BUILDDIR/tests/ui/screenshots, kept as test artifacts.
+browser() {
+	_script=$1
+	shift
+	_nd="$SAE_BUILDDIR/tests/ui"
+	if [ ! -f "$_nd/node_modules/playwright-core/package.json" ] ||
+	    ! cmp -s "$SAE_SRCDIR/tests/ui/package-lock.json" "$_nd/package-lock.json"; then
+		mkdir -p "$_nd"
+		cp "$SAE_SRCDIR/tests/ui/package.json" "$SAE_SRCDIR/tests/ui/package-lock.json" "$_nd/"
+		(cd "$_nd" && npm ci --no-audit --no-fund --silent) > "$T/npm.log" 2>&1 ||
+		    { echo "Bail out! npm ci playwright-core failed: $(tail -n 5 "$T/npm.log")"; exit 1; }
+	fi
+	mkdir -p "$_nd/screenshots"
+	env SAE_NODE_DIR="$_nd" SAE_URL="$URL" SAE_SHOTS="$_nd/screenshots" "$@" \
+	    node "$SAE_SRCDIR/tests/ui/$_script" > "$T/browser.out" 2> "$T/browser.err"
+	_rc=$?
+	[ -s "$T/browser.out" ] || not_ok "$_script printed nothing (exit $_rc)" "$(tail -n 20 "$T/browser.err")"
+	_tab=$(printf '\t')
+	while IFS="$_tab" read -r _verdict _what _detail; do
+		case $_verdict in
+		PASS) ok "browser: $_what" ;;
+		FAIL) not_ok "browser: $_what" "$_detail" ;;
+		*) not_ok "browser: unexpected output" "$_verdict $_what $_detail" ;;
+		esac
+	done < "$T/browser.out"
+	is "$_script exited 0" 0 "$_rc"
+}

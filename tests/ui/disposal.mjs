@@ -4,35 +4,11 @@
 // page, session cookie flags, sign-out, CSRF and role refusals.  Prints
 // one line per check: "PASS<TAB>what" or "FAIL<TAB>what<TAB>detail";
 // tests/e2e/21-ui.sh turns them into TAP.
-import { createRequire } from 'node:module';
+import { env, URL, check, signIn, shot, scenario } from './lib.mjs';
 
-const env = process.env;
-const require = createRequire(env.SAE_NODE_DIR + '/');
-const { chromium } = require('playwright-core');
-const URL = env.SAE_URL, LIST = env.SAE_LIST, EXCLUDE = env.SAE_EXCLUDE;
-const shots = env.SAE_SHOTS;
+const LIST = env.SAE_LIST, EXCLUDE = env.SAE_EXCLUDE;
 
-function check(what, cond, detail) {
-	console.log(cond ? `PASS\t${what}` : `FAIL\t${what}\t${detail ?? ''}`);
-}
-
-async function signIn(ctx, token) {
-	const page = await ctx.newPage();
-	await page.goto(`${URL}/ui/login`);
-	await page.getByLabel("Jeton d'accès").fill(token);
-	const [resp] = await Promise.all([
-		page.waitForNavigation(),
-		page.getByRole('button', { name: 'Se connecter' }).click(),
-	]);
-	return { page, resp };
-}
-
-const browser = await chromium.launch({
-	executablePath: env.SAE_CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--no-sandbox'],	// CI runs as root
-});
-try {
+await scenario(async (browser) => {
 	// Without a session, pages send to the sign-in form.
 	let ctx = await browser.newContext();
 	let page = await ctx.newPage();
@@ -54,7 +30,7 @@ try {
 	    (await page.textContent('h1')).includes('Tableau de bord'), page.url());
 	const link = page.locator(`#open-disposals a[href="/ui/disposals/${LIST}"]`);
 	check('the dashboard shows the open list', await link.count() === 1);
-	if (shots) await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+	await shot(page, 'dashboard');
 
 	const cookies = await ctx.cookies();
 	const c = cookies.find((k) => k.name === 'sae_session');
@@ -71,7 +47,7 @@ try {
 	await page.waitForURL(`${URL}/ui/disposals/${LIST}`);
 	check('the list is still proposed after the forged POST',
 	    await page.getAttribute('#state', 'data-state') === 'proposed');
-	if (shots) await page.screenshot({ path: `${shots}/disposal.png`, fullPage: true });
+	await shot(page, 'disposal');
 	await page.check(`#ex-${EXCLUDE}`);
 	await page.getByLabel("Référence du visa de l'autorité de contrôle (obligatoire)").fill('VISA-UI-2031-001');
 	await page.getByLabel('Commentaire').fill('vu <b>en</b> séance & signé');
@@ -84,7 +60,7 @@ try {
 	const before = await ctx.request.get(`${URL}/ui/disposals/${LIST}`);
 	check('nothing is approved before confirming',
 	    (await before.text()).includes('data-state="proposed"'));
-	if (shots) await page.screenshot({ path: `${shots}/confirm.png`, fullPage: true });
+	await shot(page, 'confirm');
 	await page.getByRole('button', { name: "Confirmer l'élimination" }).click();
 	await page.waitForURL(`${URL}/ui/disposals/${LIST}`);
 	const state = await page.getAttribute('#state', 'data-state');
@@ -124,8 +100,4 @@ try {
 	    { form: { csrf, reason: 'pas mon rôle' }, maxRedirects: 0 });
 	check('an auditor posting a rejection with a valid CSRF token gets 403', post.status() === 403, post.status());
 	await ctx.close();
-} catch (e) {
-	check('the browser scenario ran to its end', false, String(e.stack || e).split('\n').slice(0, 4).join(' | '));
-} finally {
-	await browser.close();
-}
+});

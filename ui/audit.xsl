@@ -1,0 +1,7 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- audit.xsl: being written. -->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="layout.xsl"/>
+  <xsl:template match="*" mode="title">audit</xsl:template>
+  <xsl:template match="*" mode="main"/>
+</xsl:stylesheet>
