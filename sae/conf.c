@@ -113,6 +113,8 @@ static const struct key keys[] = {
 	  "directory of the web interface's stylesheets (layout.xsl, ...)" },
 	{ "ui", "secure_cookie", K_BOOL, F(ui_secure), "no", 0, 0,
 	  "mark the session cookie Secure (yes when a HTTPS proxy serves /ui)" },
+	{ "ui", "lines_per_page", K_INT, F(ui_lines), "500", 1, 100000,
+	  "lines of a disposal list shown on one page of the web interface" },
 };
 
 static const char *const place_names[SAE_NPLACES] = {

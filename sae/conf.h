@@ -82,6 +82,7 @@ struct sae_config {
 	/* [ui] */
 	char		*ui_dir;		/* the web interface's stylesheets */
 	int		 ui_secure;		/* cookies marked Secure (behind HTTPS) */
+	int		 ui_lines;		/* disposal lines per page */
 };
 
 /**

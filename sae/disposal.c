@@ -473,10 +473,12 @@ disposal_list(sqlite3 *db, json_t **out, struct sae_err *err)
 }
 
 int
-disposal_get(sqlite3 *db, const char *id, json_t **out, struct sae_err *err)
+disposal_get_page(sqlite3 *db, const char *id, const char *after,
+    size_t limit, json_t **out, struct sae_err *err)
 {
 	sqlite3_stmt *st;
 	json_t *o = NULL, *lines;
+	size_t n = 0;
 	int rc;
 
 	if ((st = catalog_prepare(db, "SELECT " LIST_COLUMNS ", d.seq FROM "
@@ -490,33 +492,86 @@ disposal_get(sqlite3 *db, const char *id, json_t **out, struct sae_err *err)
 		return rc == SQLITE_DONE ? sae_err_set(err, SAE_ENOTFOUND,
 		    "no disposal list '%s'", id) :
 		    catalog_fail(err, db, "disposal get");
+	/* One row past the page says whether there is another. */
 	if ((st = catalog_prepare(db, "SELECT u.id, u.xml_id, u.transfer, "
 	    "l.title, l.start_date, l.end_date, l.rule, l.rule_label, "
 	    "l.rule_duration, l.rule_start, l.rule_end, l.final_action, "
 	    "l.objects, l.bytes, l.hold_check, l.excluded, l.outcome, "
 	    "l.outcome_reason FROM disposal_line l JOIN unit u ON u.seq = "
-	    "l.unit WHERE l.disposal = ? ORDER BY u.seq", err)) == NULL) {
+	    "l.unit WHERE l.disposal = ?1 AND (?2 IS NULL OR l.unit > "
+	    "(SELECT seq FROM unit WHERE id = ?2)) ORDER BY l.unit LIMIT ?3",
+	    err)) == NULL) {
 		json_decref(o);
 		return -1;
 	}
 	sqlite3_bind_int64(st, 1, json_integer_value(json_object_get(o,
 	    "seq")));
+	catalog_bind_text(st, 2, after);
+	sqlite3_bind_int64(st, 3, limit > 0 ? (sqlite3_int64)limit + 1 : -1);
 	json_object_del(o, "seq");
+	/* "units" becomes the lines: the count stays as "lines_total". */
+	json_object_set(o, "lines_total", json_object_get(o, "units"));
 	lines = json_array();
+	json_object_set_new(o, "units", lines);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *l = catalog_row_json(st);
+		json_t *l;
 
+		if (limit > 0 && n == limit) {
+			json_object_set_new(o, "next", json_string(
+			    json_string_value(json_object_get(json_array_get(
+			    lines, n - 1), "id"))));
+			rc = SQLITE_DONE;
+			break;
+		}
+		l = catalog_row_json(st);
 		json_object_set_new(l, "excluded", json_boolean(
 		    sqlite3_column_int(st, 15)));
 		json_array_append_new(lines, l);
+		n++;
 	}
 	sqlite3_finalize(st);
-	json_object_set_new(o, "units", lines);
 	if (rc != SQLITE_DONE) {
 		json_decref(o);
 		return catalog_fail(err, db, "disposal lines");
 	}
 	*out = o;
+	return 0;
+}
+
+int
+disposal_get(sqlite3 *db, const char *id, json_t **out, struct sae_err *err)
+{
+	return disposal_get_page(db, id, NULL, 0, out, err);
+}
+
+int
+disposal_lines_total(sqlite3 *db, const char *id, const char **units,
+    size_t n, long long *objects, long long *bytes, struct sae_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	*objects = *bytes = 0;
+	if ((st = catalog_prepare(db, "SELECT l.objects, l.bytes FROM "
+	    "disposal_line l JOIN disposal d ON d.seq = l.disposal WHERE "
+	    "d.id = ?1 AND l.unit = (SELECT seq FROM unit WHERE id = ?2)",
+	    err)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		catalog_bind_text(st, 1, id);
+		catalog_bind_text(st, 2, units[i]);
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return rc == SQLITE_DONE ? sae_err_set(err, SAE_EINVAL,
+			    "unit %s is not on disposal list %s", units[i],
+			    id) : catalog_fail(err, db, "disposal line");
+		}
+		*objects += sqlite3_column_int64(st, 0);
+		*bytes += sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
 	return 0;
 }
 

@@ -43,6 +43,23 @@ int	disposal_list(sqlite3 *, json_t **, struct sae_err *);
  */
 int	disposal_get(sqlite3 *, const char *, json_t **, struct sae_err *);
 
+/**
+ * disposal_get_page(db, id, after, limit, out, err): the same with at
+ * most ${limit} lines (0: all), those after unit ${after} (NULL: from the
+ * first), and "next", the last line's unit id, when more follow.  The
+ * totals ("lines_total", "objects", "bytes") are the whole list's.
+ */
+int	disposal_get_page(sqlite3 *, const char *, const char *, size_t,
+	    json_t **, struct sae_err *);
+
+/**
+ * disposal_lines_total(db, id, units, n, objects, bytes, err): the
+ * objects and bytes of ${n} lines of list ${id}; SAE_EINVAL naming a unit
+ * that is not on it.
+ */
+int	disposal_lines_total(sqlite3 *, const char *, const char **, size_t,
+	    long long *, long long *, struct sae_err *);
+
 enum disposal_doc {
 	DISPOSAL_REQUEST,		/* AuthorizationControlAuthorityRequest */
 	DISPOSAL_NOTIFICATION,		/* ArchiveDestructionNotification */

@@ -84,7 +84,9 @@ add_copy(sqlite3 *db, struct store *st, const struct sae_config *cfg,
 		    err) == 0)
 			break;
 	if (from == cfg->noffers)
-		return -1;
+		/* With no copy to start from, nothing has said why yet. */
+		return c->have != 0 ? -1 : sae_err_set(err, SAE_EIO, "no "
+		    "copy of object %s on any offer to copy from", c->sha);
 	sae_time_now_iso(now);
 	if (catalog_begin(db, err) == -1)
 		return -1;

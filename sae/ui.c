@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include <libxslt/documents.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
@@ -348,6 +349,9 @@ render(struct ui *ui, struct MHD_Connection *conn, int status,
 
 	if (doc == NULL)
 		return text(conn, 500, "erreur interne : page vide\n");
+	/* Numbers the elements in document order, as the parser does for a
+	 * file, so that XPath need not walk the tree to sort node sets. */
+	xmlXPathOrderDocElems(doc);
 	ctx = xsltNewTransformContext(ui->style[p], doc);
 	if (ctx != NULL) {
 		xsltSetCtxtSecurityPrefs(ui->sec, ctx);

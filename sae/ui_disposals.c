@@ -2,6 +2,8 @@
  * ui_disposals.c: the "Éliminations" screen: the lists, one list with its
  * lines, the approval (after a confirmation page that counts what goes)
  * or the rejection, and the bordereau and notification to download.
+ * A long list comes a page at a time; while the archivist decides, pages
+ * are turned by posting the form, so that exclusions travel with it.
  * Decisions go through disposal.c as the API's do, under the signed-in
  * token's name.
  */
@@ -18,6 +20,24 @@
 #include "sae/scheduler.h"
 #include "sae/ui_internal.h"
 
+/* The exclusions a form sent, each once (a page can send one twice: as
+ * its checkbox and as carried from another page). */
+static const char **
+exclusions(const struct ui_call *c, size_t *n)
+{
+	const char **v = ui_form_all(c, "exclude", n);
+	size_t i, j, k = 0;
+
+	for (i = 0; i < *n; i++) {
+		for (j = 0; j < k && strcmp(v[j], v[i]) != 0; j++)
+			;
+		if (j == k)
+			v[k++] = v[i];
+	}
+	*n = k;
+	return v;
+}
+
 static enum MHD_Result
 approve(const struct ui_call *c, const char *id)
 {
@@ -32,7 +52,7 @@ approve(const struct ui_call *c, const char *id)
 	memset(&ud, 0, sizeof(ud));
 	ud.visa = ui_form(c, "visa");
 	ud.comment = ui_form(c, "comment");
-	ud.exclude = ui_form_all(c, "exclude", &ud.nexclude);
+	ud.exclude = exclusions(c, &ud.nexclude);
 	if (ui_blank(ud.visa)) {
 		ret = ui_message(c, 400, "Visa manquant", "L'approbation "
 		    "demande la référence du visa de l'autorité de contrôle.");
@@ -64,6 +84,26 @@ approve(const struct ui_call *c, const char *id)
 	ret = ui_redirect(c, to);
 out:
 	free(ud.exclude);
+	return ret;
+}
+
+/* Another page of lines, keeping what was excluded so far. */
+static enum MHD_Result
+page(const struct ui_call *c, const char *id)
+{
+	struct ui_lines pg;
+	struct sae_err err;
+	enum MHD_Result ret;
+	xmlDocPtr doc;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.after = ui_blank(ui_form(c, "after")) ? NULL : ui_form(c, "after");
+	pg.limit = (size_t)c->d->cfg.ui_lines;
+	pg.exclude = exclusions(c, &pg.nexclude);
+	doc = ui_page_disposal(c->db, c->s, id, &pg, &err);
+	ret = doc != NULL ? ui_render(c, 200, UI_DISPOSAL, doc) :
+	    ui_failed(c, &err);
+	free(pg.exclude);
 	return ret;
 }
 
@@ -107,13 +147,17 @@ enum MHD_Result
 ui_disposals_get(const struct ui_call *c)
 {
 	char id[SAE_ID_LEN + 1];
+	struct ui_lines pg;
 	struct sae_err err;
 	xmlDocPtr doc;
 
+	memset(&pg, 0, sizeof(pg));
+	pg.after = ui_blank(ui_arg(c, "after")) ? NULL : ui_arg(c, "after");
+	pg.limit = (size_t)c->d->cfg.ui_lines;
 	if (c->rest[0] == '\0')
 		doc = ui_page_disposals(c->db, c->s, &err);
 	else if (ui_id(c->rest, "", id))
-		doc = ui_page_disposal(c->db, c->s, id, &err);
+		doc = ui_page_disposal(c->db, c->s, id, &pg, &err);
 	else if (ui_id(c->rest, "/bordereau", id))
 		return document(c, id, 1);
 	else if (ui_id(c->rest, "/notification", id))
@@ -139,6 +183,8 @@ ui_disposals_post(const struct ui_call *c)
 		return approve(c, id);
 	if (ui_id(c->rest, "/reject", id))
 		return reject(c, id);
+	if (ui_id(c->rest, "/page", id))
+		return page(c, id);
 	return ui_message(c, 404, "Introuvable",
 	    "Aucune action à cette adresse.");
 }

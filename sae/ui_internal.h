@@ -156,8 +156,16 @@ xmlDocPtr	ui_page_dashboard(sqlite3 *, const struct ui_session *,
 		    struct sae_err *);
 xmlDocPtr	ui_page_disposals(sqlite3 *, const struct ui_session *,
 		    struct sae_err *);
+/* One page of a disposal list's lines, with the exclusions carried. */
+struct ui_lines {
+	const char	*after;		/* the page starts after this unit */
+	size_t		 limit;
+	const char	**exclude;
+	size_t		 nexclude;
+};
+
 xmlDocPtr	ui_page_disposal(sqlite3 *, const struct ui_session *,
-		    const char *, struct sae_err *);
+		    const char *, const struct ui_lines *, struct sae_err *);
 
 /* An archivist's decision as the form sent it, before confirmation. */
 struct ui_decision {

@@ -238,15 +238,24 @@ disposal_node(xmlNodePtr r, json_t *o)
 
 xmlDocPtr
 ui_page_disposal(sqlite3 *db, const struct ui_session *s, const char *id,
-    struct sae_err *err)
+    const struct ui_lines *page, struct sae_err *err)
 {
+	xmlNodePtr r;
 	xmlDocPtr doc;
 	json_t *o;
+	size_t i;
 
-	if (disposal_get(db, id, &o, err) == -1)
+	if (disposal_get_page(db, id, page->after, page->limit, &o,
+	    err) == -1)
 		return NULL;
-	disposal_node(ui_doc_new(&doc, "disposal-page", s), o);
+	r = ui_doc_new(&doc, "disposal-page", s);
+	if (page->after != NULL)
+		xmlNewProp(r, X("after"), X(page->after));
+	disposal_node(r, o);
 	json_decref(o);
+	/* Exclusions made on other pages, carried until the approval. */
+	for (i = 0; i < page->nexclude; i++)
+		xmlNewTextChild(r, NULL, X("exclude"), X(page->exclude[i]));
 	return doc;
 }
 
@@ -254,33 +263,19 @@ xmlDocPtr
 ui_page_confirm(sqlite3 *db, const struct ui_session *s, const char *id,
     const struct ui_decision *dec, struct sae_err *err)
 {
-	long long units = 0, bytes = 0, objects = 0;
+	long long objects, bytes;
 	xmlNodePtr r, d;
 	xmlDocPtr doc;
-	json_t *o, *v;
-	size_t i, j, found;
+	json_t *o;
+	size_t j;
 
-	if (disposal_get(db, id, &o, err) == -1)
+	/* What the approval will destroy: the list less its excluded lines
+	 * (each must be on it).  Checked again at execution: a hold placed
+	 * meanwhile wins. */
+	if (disposal_get_page(db, id, NULL, 1, &o, err) == -1)
 		return NULL;
-	/* What the approval will destroy: every line not excluded.  Checked
-	 * again at execution (a hold placed meanwhile wins). */
-	found = 0;
-	json_array_foreach(json_object_get(o, "units"), i, v) {
-		const char *u = json_string_value(json_object_get(v, "id"));
-		int out = 0;
-
-		for (j = 0; j < dec->nexclude; j++)
-			if (u != NULL && !strcmp(u, dec->exclude[j]))
-				out = 1;
-		if (out) {
-			found++;
-			continue;
-		}
-		units++;
-		objects += json_integer_value(json_object_get(v, "objects"));
-		bytes += json_integer_value(json_object_get(v, "bytes"));
-	}
-	if (found != dec->nexclude) {
+	if (disposal_lines_total(db, id, dec->exclude, dec->nexclude, &objects,
+	    &bytes, err) == -1) {
 		json_decref(o);
 		sae_err_set(err, SAE_EINVAL, "une unité à exclure n'est pas sur "
 		    "ce bordereau");
@@ -289,10 +284,13 @@ ui_page_confirm(sqlite3 *db, const struct ui_session *s, const char *id,
 	r = ui_doc_new(&doc, "confirm", s);
 	d = xmlNewChild(r, NULL, X("disposal"), NULL);
 	ui_scalars(d, o);
+	ui_prop_int(r, "units", json_integer_value(json_object_get(o,
+	    "lines_total")) - (long long)dec->nexclude);
+	ui_prop_int(r, "objects", json_integer_value(json_object_get(o,
+	    "objects")) - objects);
+	ui_prop_int(r, "bytes", json_integer_value(json_object_get(o,
+	    "bytes")) - bytes);
 	json_decref(o);
-	ui_prop_int(r, "units", units);
-	ui_prop_int(r, "objects", objects);
-	ui_prop_int(r, "bytes", bytes);
 	ui_prop_int(r, "excluded", (long long)dec->nexclude);
 	xmlNewTextChild(r, NULL, X("visa"), X(dec->visa != NULL ? dec->visa :
 	    ""));

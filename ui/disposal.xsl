@@ -8,6 +8,10 @@
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:import href="layout.xsl"/>
 
+  <!-- A line of this page; an exclusion carried from another page. -->
+  <xsl:key name="line" match="line" use="id"/>
+  <xsl:key name="carried" match="disposal-page/exclude" use="."/>
+
   <xsl:variable name="decides" select="/*/user/@role = 'archivist' and /*/disposal/state = 'proposed'"/>
 
   <xsl:template match="disposal-page" mode="title">Bordereau d'élimination <xsl:value-of select="disposal/id"/></xsl:template>
@@ -27,7 +31,7 @@
       <xsl:if test="$d/reason"><dt>Motif du rejet</dt><dd><xsl:value-of select="$d/reason"/></dd></xsl:if>
       <xsl:if test="$d/due"><dt>Exécution prévue</dt><dd><xsl:value-of select="$d/due"/></dd></xsl:if>
       <xsl:if test="$d/executed"><dt>Exécuté le</dt><dd><xsl:value-of select="$d/executed"/> : <xsl:value-of select="$d/destroyed"/> unité(s) détruite(s), <xsl:value-of select="$d/excluded"/> exclue(s), <xsl:value-of select="$d/kept"/> conservée(s)</dd></xsl:if>
-      <dt>Total</dt><dd><xsl:value-of select="count($d/line)"/> unité(s), <xsl:value-of select="$d/objects"/> objet(s), <xsl:call-template name="num"><xsl:with-param name="n" select="$d/bytes"/></xsl:call-template> octets</dd>
+      <dt>Total</dt><dd><xsl:value-of select="$d/lines_total"/> unité(s), <xsl:value-of select="$d/objects"/> objet(s), <xsl:call-template name="num"><xsl:with-param name="n" select="$d/bytes"/></xsl:call-template> octets</dd>
     </dl>
     <ul class="links">
       <li><a href="/ui/disposals/{$d/id}/bordereau">Bordereau imprimable</a></li>
@@ -49,6 +53,18 @@
               <textarea id="comment" name="comment" rows="2" cols="60"></textarea></p>
             <p><button type="submit">Approuver…</button> (une page de confirmation suit)</p>
           </fieldset>
+          <!-- Exclusions made on the other pages of the list. -->
+          <xsl:for-each select="exclude[not(key('line', .))]">
+            <input type="hidden" name="exclude" value="{.}"/>
+          </xsl:for-each>
+          <!-- Turning pages posts the form, exclusions with it; after the
+               approval button, which stays the form's default. -->
+          <xsl:if test="@after or $d/next">
+            <p class="pager">
+              <xsl:if test="@after"><button type="submit" class="secondary" formaction="/ui/disposals/{$d/id}/page" formnovalidate="formnovalidate" name="after" value="">Premières lignes</button><xsl:text> </xsl:text></xsl:if>
+              <xsl:if test="$d/next"><button type="submit" class="secondary" formaction="/ui/disposals/{$d/id}/page" formnovalidate="formnovalidate" name="after" value="{$d/next}">Lignes suivantes</button></xsl:if>
+            </p>
+          </xsl:if>
         </form>
         <form method="post" action="/ui/disposals/{$d/id}/reject" id="reject">
           <xsl:call-template name="csrf"/>
@@ -60,13 +76,21 @@
           </fieldset>
         </form>
       </xsl:when>
-      <xsl:otherwise><xsl:call-template name="lines"/></xsl:otherwise>
+      <xsl:otherwise>
+        <xsl:call-template name="lines"/>
+        <xsl:if test="@after or $d/next">
+          <p class="pager">
+            <xsl:if test="@after"><a href="/ui/disposals/{$d/id}">Premières lignes</a><xsl:text> </xsl:text></xsl:if>
+            <xsl:if test="$d/next"><a href="/ui/disposals/{$d/id}?after={$d/next}">Lignes suivantes</a></xsl:if>
+          </p>
+        </xsl:if>
+      </xsl:otherwise>
     </xsl:choose>
   </xsl:template>
 
   <xsl:template name="lines">
     <table id="lines">
-      <caption>Lignes du bordereau</caption>
+      <caption>Lignes du bordereau<xsl:if test="disposal/next or @after"> : <xsl:value-of select="count(disposal/line)"/> sur <xsl:value-of select="disposal/lines_total"/></xsl:if></caption>
       <thead>
         <tr>
           <xsl:if test="$decides"><th scope="col">Exclure</th></xsl:if>
@@ -85,10 +109,15 @@
         </tr>
       </thead>
       <tbody>
+        <!-- Read once: "../state" on each line would walk the list's
+             thousands of children every time. -->
+        <xsl:variable name="closed" select="disposal/state != 'proposed'"/>
         <xsl:for-each select="disposal/line">
           <tr data-unit="{id}">
             <xsl:if test="$decides">
-              <td><input type="checkbox" name="exclude" value="{id}" id="ex-{id}"/>
+              <td><input type="checkbox" name="exclude" value="{id}" id="ex-{id}">
+                  <xsl:if test="key('carried', id)"><xsl:attribute name="checked">checked</xsl:attribute></xsl:if>
+                </input>
                 <label for="ex-{id}" class="sr-only">Exclure « <xsl:value-of select="title"/> »</label></td>
             </xsl:if>
             <th scope="row"><xsl:value-of select="title"/></th>
@@ -102,7 +131,7 @@
             <td class="n"><xsl:value-of select="objects"/></td>
             <td class="n"><xsl:call-template name="num"><xsl:with-param name="n" select="bytes"/></xsl:call-template></td>
             <td><xsl:value-of select="hold_check"/></td>
-            <xsl:if test="../state != 'proposed'">
+            <xsl:if test="$closed">
               <td class="outcome"><xsl:choose>
                 <xsl:when test="excluded = 'true'">exclue</xsl:when>
                 <xsl:when test="outcome = 'destroyed'">détruite</xsl:when>

@@ -2,8 +2,9 @@
 # 21-ui: the web interface in a real browser.  A disposal list is made as
 # 16-disposal does (daemon a year later under libfaketime), then Debian's
 # chromium, driven headless by playwright-core (tests/ui/disposal.mjs):
-# a producer cannot sign in; the archivist sees the open list, excludes a
-# line, enters a visa, is told how many units and bytes will go, confirms;
+# a producer cannot sign in; the archivist sees the open list (three lines
+# a page), excludes a line on the second page, goes back to the first,
+# enters a visa, is told how many units and bytes will go, confirms;
 # cookie flags, sign-out, CSRF and role refusals.  Then the list is carried
 # out: the destroyed units answer 410, the excluded one 200, and the
 # journal names the archivist.
@@ -15,7 +16,8 @@ disposal_days = 0
 [disposal]
 execute_at = 13:00
 [ui]
-dir = $SAE_SRCDIR/ui"
+dir = $SAE_SRCDIR/ui
+lines_per_page = 3"
 FAKE_DATE="2030-01-15 12:00:00"
 start_saed
 prod=$(new_token producer app)

@@ -48,7 +48,20 @@ await scenario(async (browser) => {
 	check('the list is still proposed after the forged POST',
 	    await page.getAttribute('#state', 'data-state') === 'proposed');
 	await shot(page, 'disposal');
+	// Three lines a page ([ui] lines_per_page = 3): the line to exclude
+	// is on the second; turning pages posts the form, exclusions with it.
+	check('the first page shows 3 of the 4 lines',
+	    await page.locator('#lines tbody tr').count() === 3 &&
+	    /3 sur 4/.test(await page.textContent('#lines caption')) &&
+	    await page.locator(`#ex-${EXCLUDE}`).count() === 0);
+	await page.getByRole('button', { name: 'Lignes suivantes' }).click();
+	await page.waitForSelector(`#ex-${EXCLUDE}`);
+	check('the second page has the last line', await page.locator('#lines tbody tr').count() === 1);
 	await page.check(`#ex-${EXCLUDE}`);
+	await page.getByRole('button', { name: 'Premières lignes' }).click();
+	await page.waitForSelector('#lines tbody tr:nth-child(3)');
+	check('back on the first page, the exclusion made on the second is carried',
+	    await page.locator(`form#approve input[type=hidden][name=exclude][value="${EXCLUDE}"]`).count() === 1);
 	await page.getByLabel("Référence du visa de l'autorité de contrôle (obligatoire)").fill('VISA-UI-2031-001');
 	await page.getByLabel('Commentaire').fill('vu <b>en</b> séance & signé');
 	await page.getByRole('button', { name: 'Approuver…' }).click();
@@ -69,6 +82,8 @@ await scenario(async (browser) => {
 	check('the comment is shown as text, not markup',
 	    (await page.locator('main b').count()) === 0 &&
 	    (await page.textContent('main')).includes('vu <b>en</b> séance & signé'));
+	await page.getByRole('link', { name: 'Lignes suivantes' }).click();
+	await page.waitForURL(/after=/);
 	check('the excluded line says so', (await page.textContent(`tr[data-unit="${EXCLUDE}"] .outcome`)).includes('exclue'));
 
 	// Sign out: the old cookie opens nothing any more.
