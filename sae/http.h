@@ -41,7 +41,8 @@ struct http_req {
 
 struct http_resp {
 	int		 status;
-	const char	*content_type;
+	const char	*content_type;	/* a constant, or type_buf */
+	char		 type_buf[128];	/* a type found at run time */
 	struct sae_buf	 body;
 	char		 location[160];
 	/* streamed object: set by api_object_get */
