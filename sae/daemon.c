@@ -23,6 +23,7 @@
 #include "sae/placement.h"
 #include "sae/rules.h"
 #include "sae/seal.h"
+#include "sae/stats.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
 #include "seda/seda.h"
@@ -278,6 +279,7 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 	d->ingest.tsa = d->tsa;
 	d->audits = audit_job_new(d->catalog, d->store, d->cfg.data_dir);
 	d->exports = job_new("export");
+	d->stats = stats_cache_new(d->catalog);
 	return 0;
 fail:
 	daemon_close(d);
@@ -322,6 +324,7 @@ daemon_close(struct sae_daemon *d)
 	/* A running audit reads the store and the catalog: first. */
 	audit_job_free(d->audits);
 	job_free(d->exports);
+	stats_cache_free(d->stats);
 	store_free(d->store);
 	catalog_close(d->catalog);
 	tsa_free(d->tsa);

@@ -24,6 +24,7 @@ struct sae_daemon {
 	struct audit_job	*audits;	/* the background audit, one at a time */
 	struct job		*exports;	/* the background export, one at a time */
 	struct scheduler	*scheduler;	/* set while it runs; scheduler_wake */
+	struct stats_cache	*stats;		/* holdings for the API and dashboard */
 };
 
 /**

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,4 +227,84 @@ out:
 	}
 	free(r);
 	return ret;
+}
+
+struct stats_cache {
+	pthread_mutex_t	 lock;
+	struct catalog	*catalog;
+	sqlite3		*db;		/* its own: see stats_cached */
+	long long	 version;	/* PRAGMA data_version of last */
+	char		 today[11];
+	json_t		*last;
+};
+
+struct stats_cache *
+stats_cache_new(struct catalog *catalog)
+{
+	struct stats_cache *sc = sae_xcalloc(1, sizeof(*sc));
+
+	pthread_mutex_init(&sc->lock, NULL);
+	sc->catalog = catalog;
+	return sc;
+}
+
+void
+stats_cache_free(struct stats_cache *sc)
+{
+	if (sc == NULL)
+		return;
+	json_decref(sc->last);
+	catalog_put(sc->catalog, sc->db);
+	pthread_mutex_destroy(&sc->lock);
+	free(sc);
+}
+
+static long long
+data_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * The figures are those of the last commit: a connection used for
+ * nothing else sees its data_version change exactly when another
+ * connection (of saed or of sae-admin) has committed since, so an
+ * unchanged catalog is not scanned again on each visit.
+ */
+int
+stats_cached(struct stats_cache *sc, const char *today, json_t **out,
+    struct sae_err *err)
+{
+	long long v;
+	int rc = 0;
+
+	pthread_mutex_lock(&sc->lock);
+	if (sc->db == NULL && (sc->db = catalog_get(sc->catalog, err)) ==
+	    NULL) {
+		pthread_mutex_unlock(&sc->lock);
+		return -1;
+	}
+	v = data_version(sc->db);
+	if (sc->last == NULL || v == -1 || v != sc->version ||
+	    strcmp(today, sc->today) != 0) {
+		json_decref(sc->last);
+		sc->last = NULL;
+		if ((rc = stats_get(sc->db, today, &sc->last, err)) == 0) {
+			sc->version = v;
+			snprintf(sc->today, sizeof(sc->today), "%s", today);
+		}
+	}
+	if (rc == 0)
+		*out = json_deep_copy(sc->last);
+	pthread_mutex_unlock(&sc->lock);
+	return rc;
 }

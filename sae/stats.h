@@ -16,4 +16,23 @@
  */
 int	stats_get(sqlite3 *, const char *, json_t **, struct sae_err *);
 
+struct catalog;
+struct stats_cache;
+
+/**
+ * stats_cache_new(catalog): remembers the last figures of stats_get for
+ * as long as nothing is committed to the catalog (saed's API and
+ * dashboard); stats_cache_free(NULL) does nothing.
+ */
+struct stats_cache *stats_cache_new(struct catalog *);
+void	stats_cache_free(struct stats_cache *);
+
+/**
+ * stats_cached(sc, today, out, err): stats_get's figures at ${today}
+ * (caller decrefs), computed again only when the catalog has changed
+ * since the last call or the day is another.  Thread-safe.
+ */
+int	stats_cached(struct stats_cache *, const char *, json_t **,
+	    struct sae_err *);
+
 #endif

@@ -3,7 +3,8 @@
  * due, on a small catalog with what makes counting hard: a group of
  * objects shared by two units (of two ages, one agency), a unit without
  * objects, a physical object (no bytes), a destroyed unit, a unit without
- * agency, and dates on both edges of the 30- and 365-day windows.
+ * agency, and dates on both edges of the 30- and 365-day windows; and
+ * the cache saed keeps of them.
  */
 #include "config.h"
 
@@ -139,11 +140,57 @@ test_holdings(void **state)
 	catalog_close(cat);
 }
 
+/* The cache answers again only while nothing is committed; a commit on
+ * another connection (saed's ingest, sae-admin) or a new day recomputes. */
+static void
+test_cache(void **state)
+{
+	struct stats_cache *sc;
+	struct catalog *cat;
+	struct sae_err err;
+	json_t *st;
+	sqlite3 *db;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/cache.db", th_tmpdir());
+	assert_int_equal(catalog_open(&cat, path, NULL, &err), 0);
+	db = catalog_get(cat, &err);
+	assert_int_equal(catalog_exec(db, seed, &err), 0);
+	sc = stats_cache_new(cat);
+	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(get(st, "total.units"), 5);
+	json_decref(st);
+
+	assert_int_equal(catalog_exec(db, "INSERT INTO unit (seq, id, "
+	    "transfer, xml_id, producer, agency, title, content, age, state, "
+	    "created) VALUES (7, 'U7', 'T1', 'g', 1, 'C', 'u7', '', "
+	    "'current', 'alive', 'n')", &err), 0);
+	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(get(st, "total.units"), 6);
+	assert_int_equal(get(st, "by_agency.C.units"), 1);
+	/* What the caller does with its copy is not the cache's. */
+	json_object_del(st, "by_agency");
+	json_decref(st);
+	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(get(st, "by_agency.C.units"), 1);
+	json_decref(st);
+
+	/* 2027-01-01: U2's DUA end (2026-12-31) is past, out of the window. */
+	assert_int_equal(stats_cached(sc, "2027-01-01", &st, &err), 0);
+	assert_int_equal(get(st, "transitions.next_30_days.end_of_dua"), 0);
+	json_decref(st);
+	stats_cache_free(sc);
+	catalog_put(cat, db);
+	catalog_close(cat);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_holdings),
+		cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
