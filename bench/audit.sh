@@ -9,22 +9,11 @@
 # Goal: at least 0.8 of openssl's speed.
 # Usage: bench/audit.sh BUILDDIR [SIZE_MIB]   (env: RUNS=3, BENCH_COLD=1)
 set -eu
-build=$(cd "${1:?usage: audit.sh BUILDDIR [SIZE_MIB]}" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init audit "${1:?usage: audit.sh BUILDDIR [SIZE_MIB]}"
 mib=${2:-1024}
 runs=${RUNS:-3}
-src=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SAE_SHARED:-$src/../shared}
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench-audit.XXXXXX")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n' \
-    "$shared/seda/schemas" "$src/policies/dua-communes.csv" > "$work/saed.conf"
-"$build/sae/saed" --data "$work/data" --config "$work/saed.conf" \
-    --listen 127.0.0.1:0 > "$work/out" 2> "$work/log" &
-pid=$!
-while ! grep -q 'ready port=' "$work/out"; do sleep 0.1; done
-port=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$work/out")
-admin() { "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" "$@"; }
+bench_saed
 tok=$(admin token create --role producer --name bench | tail -n 1)
 # Four objects of a quarter each, random (stored raw) and text (zstd).
 q=$((mib / 4))
@@ -36,7 +25,7 @@ seq 7 $((q * 1048576 / 8 + 7)) | head -c $((q * 1048576)) > "$work/t2.txt"
     "$work/r1.bin" "$work/r2.bin" "$work/t1.txt" "$work/t2.txt"
 curl -s -o /dev/null -H "Authorization: Bearer $tok" -X POST -T "$work/p.tar" \
     "http://127.0.0.1:$port/v1/transfers"
-kill $pid; wait $pid 2>/dev/null || true; pid=
+bench_stop
 rm -f "$work/p.tar"
 files="$work/r1.bin $work/r2.bin $work/t1.txt $work/t2.txt"
 # The same original bytes the audit hashes: each file once per copy.

@@ -7,15 +7,9 @@
 # Goal: under 10 s on 2 cores for 1,000,000 units with 100,000 eligible.
 # Usage: bench/disposal.sh BUILDDIR [UNITS]
 set -eu
-build=$(cd "${1:?usage: disposal.sh BUILDDIR [UNITS]}" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init disposal "${1:?usage: disposal.sh BUILDDIR [UNITS]}"
 n=${2:-1000000}
-src=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SAE_SHARED:-$src/../shared}
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench-disposal.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n' \
-    "$shared/seda/schemas" "$src/policies/dua-communes.csv" > "$work/saed.conf"
-admin() { "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" "$@"; }
 admin token create --role producer --name gen > /dev/null
 
 echo "== generating $n units, a tenth of them due for destruction"
@@ -31,18 +25,11 @@ SELECT printf('T%025d', i), i + 1, 1, 'gen-' || i, '2.2', 'x', 1, 'OK', 201, 'no
 WITH RECURSIVE u(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM u WHERE i < $n - 1)
 INSERT INTO unit (seq, id, transfer, xml_id, producer, agency, title, content,
     rule, rule_start, rule_end, final_action, age, created)
-SELECT i + 1, printf('U%025d', i), printf('T%025d', i / 1000), 'AU' || (i % 1000), 1,
+SELECT i + 1, printf('A%025d', i), printf('T%025d', i / 1000), 'AU' || (i % 1000), 1,
     'AG-' || (i / 1000 % 20), 'unité ' || i, '', 'EC-02', '2020-01-01', '2021-01-01',
     'Destroy', CASE WHEN (i / 1000) % 10 = 0 THEN 'disposal' ELSE 'intermediate' END,
     'now' FROM u;
-INSERT INTO unit_parent (unit, parent)
-SELECT seq, seq - ((seq - 1) % 1000) FROM unit WHERE (seq - 1) % 1000 <> 0;
-INSERT INTO object_group (seq, transfer, xml_id)
-SELECT seq, transfer, 'G' || seq FROM unit WHERE (seq - 1) % 1000 <> 0;
-INSERT INTO unit_group (unit, grp) SELECT seq, seq FROM object_group;
-INSERT INTO object (seq, id, transfer, grp, xml_id, size, sha256)
-SELECT seq, printf('O%025d', seq), transfer, seq, 'O' || seq, 1000 + seq % 5000,
-    printf('%064x', seq) FROM object_group;
+$(bench_tree_sql)
 -- Ten holds on documents of due dossiers: those dossiers stay.
 INSERT INTO hold (id, unit, reason, source, placed_by, placed)
 SELECT printf('H%025d', seq), seq, 'bench', 'archivist', 'bench', 'now'

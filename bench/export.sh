@@ -9,23 +9,20 @@
 # which needs root).
 # Usage: bench/export.sh BUILDDIR [COUNT] [SIZE_MIB]
 set -eu
-build=$(cd "${1:?usage: export.sh BUILDDIR [COUNT] [SIZE_MIB]}" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init export "${1:?usage: export.sh BUILDDIR [COUNT] [SIZE_MIB]}" "[offer vault]
+path = offers/vault
+sovereign = yes
+[storage]
+definitive_copies = 1
+[placement]
+current = vault
+intermediate = vault
+definitive = vault"
 count=${2:-64}
 mib=${3:-16}
-src=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SAE_SHARED:-$src/../shared}
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench-export.XXXXXX")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 mk="$src/tests/e2e/mkpkg.sh"
-printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n[offer vault]\npath = offers/vault\nsovereign = yes\n[storage]\ndefinitive_copies = 1\n[placement]\ncurrent = vault\nintermediate = vault\ndefinitive = vault\n' \
-    "$shared/seda/schemas" "$src/policies/dua-communes.csv" > "$work/saed.conf"
-"$build/sae/saed" --data "$work/data" --config "$work/saed.conf" \
-    --listen 127.0.0.1:0 > "$work/out" 2> "$work/log" &
-pid=$!
-while ! grep -q 'ready port=' "$work/out"; do sleep 0.05; done
-port=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$work/out")
-admin() { "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" "$@"; }
+bench_saed
 tok=$(admin token create --role producer --name bench | tail -n 1)
 
 echo "== ingesting $count packages of $mib MiB"
@@ -39,7 +36,7 @@ while [ "$i" -lt "$count" ]; do
 	i=$((i + 1))
 done
 rm -f "$work/obj.bin" "$work/p.tar"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+bench_stop
 stored=$(du -sb "$work/data/offers/vault" | cut -f1)
 printf 'stored: %s bytes\n' "$stored"
 sync
