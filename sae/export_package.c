@@ -21,6 +21,7 @@
 
 #include "sae/buf.h"
 #include "sae/catalog.h"
+#include "sae/copies.h"
 #include "sae/export_package.h"
 #include "sae/id.h"
 #include "sae/xmalloc.h"
@@ -783,66 +784,40 @@ zip_object(struct zip *z, sqlite3 *db, struct store *st,
 {
 	struct store_reader *r = NULL;
 	struct sae_err e;
-	unsigned char sha[32];
-	sqlite3_stmt *cs;
+	char what[64], offer[64];
 	uint64_t got;
 	ssize_t n;
-	int rc, tried = 0, ret = -1;
+	int ret = -1;
 
-	if (x->sha256 == NULL || sae_unhex(sha, sizeof(sha), x->sha256) != 32)
-		return sae_err_set(err, SAE_ECORRUPT, "object '%s' has no "
-		    "valid digest in the catalog", x->id);
-	if ((cs = catalog_prepare(db, "SELECT offer FROM copy WHERE sha256 = ? "
-	    "ORDER BY offer", err)) == NULL)
+	snprintf(what, sizeof(what), "object '%s'", x->id);
+	if (copy_open(db, st, x->sha256, what, &r, offer, err) == -1)
 		return -1;
-	catalog_bind_text(cs, 1, x->sha256);
-	snprintf(e.msg, sizeof(e.msg), "no copy is recorded");
-	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
-		const char *offer = catalog_text(cs, 0);
-
-		tried++;
-		if (store_verify(st, offer, sha, NULL, &e) == -1 ||
-		    store_reader_open(&r, st, offer, sha, &e) == -1) {
-			sae_err_prefix(&e, "offer '%s'", offer);
-			continue;
-		}
-		if (zip_begin(z, x->entry, x->o.size, 0, err) == -1)
+	if (zip_begin(z, x->entry, x->o.size, 0, err) == -1)
+		goto out;
+	got = 0;
+	while ((n = store_reader_read(r, buf, IO_SIZE, &e)) > 0) {
+		got += (uint64_t)n;
+		if (got > x->o.size)
+			break;
+		if (zip_data(z, x->entry, buf, (size_t)n, err) == -1)
 			goto out;
-		got = 0;
-		while ((n = store_reader_read(r, buf, IO_SIZE, &e)) > 0) {
-			got += (uint64_t)n;
-			if (got > x->o.size)
-				break;
-			if (zip_data(z, x->entry, buf, (size_t)n, err) == -1)
-				goto out;
-		}
-		if (n != 0 || got != x->o.size) {
-			if (n >= 0)
-				sae_err_set(&e, SAE_ECORRUPT, "%llu bytes or "
-				    "more where the catalog says %llu",
-				    (unsigned long long)got,
-				    (unsigned long long)x->o.size);
-			sae_err_set(err, SAE_ECORRUPT, "object '%s': the copy "
-			    "on offer '%s' changed while it was read: %s",
-			    x->id, offer, e.msg);
-			goto out;
-		}
-		if (archive_write_finish_entry(z->a) != ARCHIVE_OK) {
-			zip_fail(z, x->entry, err);
-			goto out;
-		}
-		ret = 0;
+	}
+	if (n != 0 || got != x->o.size) {
+		if (n >= 0)
+			sae_err_set(&e, SAE_ECORRUPT, "%llu bytes or more where "
+			    "the catalog says %llu", (unsigned long long)got,
+			    (unsigned long long)x->o.size);
+		sae_err_set(err, SAE_ECORRUPT, "object '%s': the copy on offer "
+		    "'%s' changed while it was read: %s", x->id, offer, e.msg);
 		goto out;
 	}
-	if (rc != SQLITE_DONE)
-		catalog_fail(err, db, "copies");
-	else
-		sae_err_set(err, SAE_ECORRUPT, "no intact copy of object '%s' "
-		    "(sha256 %s): %d cop%s tried; last: %s", x->id, x->sha256,
-		    tried, tried == 1 ? "y" : "ies", e.msg);
+	if (archive_write_finish_entry(z->a) != ARCHIVE_OK) {
+		zip_fail(z, x->entry, err);
+		goto out;
+	}
+	ret = 0;
 out:
 	store_reader_free(r);
-	sqlite3_finalize(cs);
 	return ret;
 }
 

@@ -25,6 +25,7 @@
 #include "sae/api.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
+#include "sae/copies.h"
 #include "sae/fsutil.h"
 #include "sae/id.h"
 #include "sae/journal.h"
@@ -499,83 +500,54 @@ zout_buf(struct zout *z, const char *path, const struct sae_buf *b,
 	return zout_file(z, path, b->data ? b->data : "", b->len, 1, err);
 }
 
-/* Streams one copy of the object, checked whole first (as the API does). */
+/* Streams one copy of the object, checked whole first (as the API does):
+ * a damaged copy is skipped, never put in a bundle. */
 static int
 zout_object(struct zout *z, sqlite3 *db, struct store *store,
     const struct pobject *o, struct sae_err *err)
 {
-	unsigned char sha[32];
-	char path[64], buf[64 * 1024];
+	char path[64], what[64], offer[64], buf[64 * 1024];
 	struct store_reader *r = NULL;
 	struct sae_err e;
-	sqlite3_stmt *cs;
 	EVP_MD_CTX *h = NULL;
 	long long got;
 	ssize_t n;
-	int rc, ret = -1, tried = 0;
+	int ret = -1;
 
 	snprintf(path, sizeof(path), "objects/%s", o->id);
-	if (sae_unhex(sha, sizeof(sha), o->sha256) != 32)
-		return sae_err_set(err, SAE_ECORRUPT, "object '%s' has no "
-		    "valid digest in the catalog", o->id);
-	cs = catalog_prepare(db, "SELECT offer FROM copy WHERE sha256 = ? "
-	    "ORDER BY offer", err);
-	if (cs == NULL)
+	snprintf(what, sizeof(what), "object '%s'", o->id);
+	if (copy_open(db, store, o->sha256, what, &r, offer, err) == -1)
 		return -1;
-	catalog_bind_text(cs, 1, o->sha256);
-	snprintf(e.msg, sizeof(e.msg), "no copy is recorded");
-	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
-		const char *offer = catalog_text(cs, 0);
-
-		tried++;
-		/* A damaged copy is skipped, never put in a bundle. */
-		if (store_verify(store, offer, sha, NULL, &e) == -1 ||
-		    store_reader_open(&r, store, offer, sha, &e) == -1) {
-			sae_err_prefix(&e, "offer '%s'", offer);
-			continue;
-		}
-		if ((h = EVP_MD_CTX_new()) == NULL ||
-		    EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1) {
-			sae_err_set(err, SAE_ENOMEM, "cannot hash '%s'", path);
-			goto out;
-		}
-		if (zout_begin(z, path, (uint64_t)o->size, err) == -1)
-			goto out;
-		got = 0;
-		while ((n = store_reader_read(r, buf, sizeof(buf), &e)) > 0) {
-			got += n;
-			if (got > o->size)
-				break;
-			if (zout_data(z, path, buf, (size_t)n, h, err) == -1)
-				goto out;
-		}
-		if (n < 0 || got != o->size) {
-			/* Too late to try another copy: the entry is begun. */
-			if (n >= 0)
-				sae_err_set(&e, SAE_ECORRUPT, "%lld bytes "
-				    "where the catalog says %lld", got,
-				    o->size);
-			sae_err_set(err, SAE_ECORRUPT, "object '%s': the copy "
-			    "on offer '%s' changed while it was read: %s",
-			    o->id, offer, e.msg);
-			goto out;
-		}
-		if (zout_end(z, path, h, err) == -1)
-			goto out;
-		ret = 0;
+	if ((h = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1) {
+		sae_err_set(err, SAE_ENOMEM, "cannot hash '%s'", path);
 		goto out;
 	}
-	if (rc != SQLITE_DONE)
-		catalog_fail(err, db, "copies");
-	else
-		sae_err_set(err, SAE_ECORRUPT, "no intact copy of object '%s' "
-		    "(sha256 %s) could be read for the bundle (%d cop%s "
-		    "tried; last: %s)", o->id, o->sha256, tried, tried == 1 ?
-		    "y" : "ies", e.msg);
+	if (zout_begin(z, path, (uint64_t)o->size, err) == -1)
+		goto out;
+	got = 0;
+	while ((n = store_reader_read(r, buf, sizeof(buf), &e)) > 0) {
+		got += n;
+		if (got > o->size)
+			break;
+		if (zout_data(z, path, buf, (size_t)n, h, err) == -1)
+			goto out;
+	}
+	if (n < 0 || got != o->size) {
+		/* Too late to try another copy: the entry is begun. */
+		if (n >= 0)
+			sae_err_set(&e, SAE_ECORRUPT, "%lld bytes where the "
+			    "catalog says %lld", got, o->size);
+		sae_err_set(err, SAE_ECORRUPT, "object '%s': the copy on offer "
+		    "'%s' changed while it was read: %s", o->id, offer, e.msg);
+		goto out;
+	}
+	if (zout_end(z, path, h, err) == -1)
+		goto out;
+	ret = 0;
 out:
 	EVP_MD_CTX_free(h);
 	store_reader_free(r);
-	sqlite3_finalize(cs);
 	return ret;
 }
 

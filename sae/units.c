@@ -19,6 +19,7 @@
 #include "sae/ages.h"
 #include "sae/buf.h"
 #include "sae/catalog.h"
+#include "sae/copies.h"
 #include "sae/daemon.h"
 #include "sae/fsutil.h"
 #include "sae/holds.h"
@@ -497,10 +498,9 @@ units_object_open(sqlite3 *db, struct store *store,
     const struct token_info *who, const char *id, struct units_object *o,
     struct sae_err *err)
 {
-	unsigned char sha[32];
-	sqlite3_stmt *st = NULL, *cs = NULL;
+	sqlite3_stmt *st = NULL;
 	struct sae_err e;
-	char hex[65];
+	char hex[65], what[64], offer[64];
 	int ret = -1;
 
 	memset(o, 0, sizeof(*o));
@@ -524,42 +524,21 @@ units_object_open(sqlite3 *db, struct store *store,
 	    catalog_text(st, 2) : "application/octet-stream");
 	snprintf(o->filename, sizeof(o->filename), "%s", catalog_text(st, 3) ?
 	    catalog_text(st, 3) : "");
-	if (sae_unhex(sha, sizeof(sha), hex) != 32) {
-		sae_err_set(err, SAE_EINTERNAL, "bad digest in catalog");
-		goto out;
-	}
-	cs = catalog_prepare(db, "SELECT offer FROM copy WHERE sha256 = ? "
-	    "ORDER BY offer", err);
-	if (cs == NULL)
-		goto out;
-	catalog_bind_text(cs, 1, hex);
-	/* Check the whole copy before sending a byte: a corrupt copy is
-	 * never served; the next offer's copy is tried instead. */
-	while (o->reader == NULL && sqlite3_step(cs) == SQLITE_ROW) {
-		const char *offer = catalog_text(cs, 0);
-
-		if (store_verify(store, offer, sha, NULL, &e) == -1) {
-			sae_log_err(LOG_ERR, &e, "object id=%s offer=%s "
-			    "copy unusable", id, offer);
-			continue;
-		}
-		if (store_reader_open(&o->reader, store, offer, sha, &e) ==
-		    -1) {
-			sae_log_err(LOG_ERR, &e, "object id=%s offer=%s", id,
-			    offer);
-			o->reader = NULL;
-			continue;
-		}
-	}
-	if (o->reader == NULL) {
-		sae_err_set(err, SAE_ECORRUPT, "no intact copy of object '%s' "
-		    "could be read; the operator has been told", id);
+	snprintf(what, sizeof(what), "object id=%s", id);
+	/* Checked whole before a byte is sent: a corrupt copy is never
+	 * served; the next offer's copy is tried instead. */
+	if (copy_open(db, store, hex, what, &o->reader, offer, &e) == -1) {
+		if (e.code != SAE_ECORRUPT)
+			*err = e;
+		else
+			sae_err_set(err, SAE_ECORRUPT, "no intact copy of "
+			    "object '%s' could be read; the operator has been "
+			    "told", id);
 		goto out;
 	}
 	ret = 0;
 out:
 	sqlite3_finalize(st);
-	sqlite3_finalize(cs);
 	return ret;
 }
 
