@@ -360,6 +360,7 @@ cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	char today[11];
 	json_t *o, *t;
 	int days[] = { 30, 365 };
+	const char *k;
 	char key[32];
 	size_t i;
 
@@ -376,6 +377,12 @@ cmd_status(struct sae_daemon *d, sqlite3 *db, int argc, char **argv)
 	print_holdings("by age", json_object_get(o, "by_age"));
 	print_holdings("by agency", json_object_get(o, "by_agency"));
 	print_holdings("by rule", json_object_get(o, "by_rule"));
+	printf("\ncopies by storage offer\n");
+	json_object_foreach(json_object_get(o, "by_offer"), k, t)
+		printf("  %-16s %10lld copies %14lld bytes\n", k, (long long)
+		    json_integer_value(json_object_get(t, "copies")),
+		    (long long)json_integer_value(json_object_get(t,
+		    "bytes")));
 	printf("\nchanges of age due\n");
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "next_%d_days", days[i]);

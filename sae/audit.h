@@ -49,7 +49,10 @@ struct audit_options {
 /**
  * audit_run(db, st, opts, agent, report, err): audits the copies and
  * fills *report (caller decrefs) with its id, counts and every problem
- * found, each naming the object, its content digest and the offer.  The
+ * found, each naming the object, its content digest and the offer, and
+ * "journal_chain": the journal's hash chain re-checked (journal_verify:
+ * ok, entries, seconds; bad_seq and error when broken, which is also a
+ * problem).  The
  * copies are read by a few threads of its own, joined before it returns;
  * the report lists problems in the catalog's order whatever the timing.
  * ${db} is used on the calling thread only.  Returns 0 when the audit ran
@@ -61,6 +64,8 @@ int	audit_run(sqlite3 *, struct store *, const struct audit_options *,
 /**
  * audit_report_save(data_dir, report, path, size, err): writes ${report}
  * atomically as DATA/audits/ID.json (ID: its "id"); the path in ${path}.
+ * Then, best effort, its summary as ID.summary.json, which audit_list and
+ * audit_last read instead of the whole report when it is there.
  */
 int	audit_report_save(const char *, json_t *, char *, size_t,
 	    struct sae_err *);
@@ -76,6 +81,13 @@ int	audit_report_load(const char *, const char *, json_t **,
  * newest first.
  */
 int	audit_list(const char *, json_t **, struct sae_err *);
+
+/**
+ * audit_last(data_dir, out, err): *out (caller decrefs) = the summary of
+ * the newest report kept, as audit_list gives it, or NULL when there is
+ * none.  Reads one report whatever their number.
+ */
+int	audit_last(const char *, json_t **, struct sae_err *);
 
 /**
  * audit_due(db, today, days): 1 when a scheduled audit is due: the last

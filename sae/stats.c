@@ -128,6 +128,27 @@ in(const char *d, const char *today, const char *until)
 	return d != NULL && strcmp(d, today) > 0 && strcmp(d, until) <= 0;
 }
 
+/* "by_offer": {offer: {copies, bytes}}, the copies the catalog records. */
+static int
+copies_by_offer(sqlite3 *db, json_t *root, struct sae_err *err)
+{
+	json_t *o = json_object();
+	sqlite3_stmt *st;
+	int rc;
+
+	json_object_set_new(root, "by_offer", o);
+	if ((st = catalog_prepare(db, "SELECT offer, count(*), "
+	    "coalesce(sum(size), 0) FROM copy GROUP BY offer ORDER BY offer",
+	    err)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(o, catalog_text(st, 0), json_pack(
+		    "{s:I, s:I}", "copies", (json_int_t)sqlite3_column_int64(st,
+		    1), "bytes", (json_int_t)sqlite3_column_int64(st, 2)));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : catalog_fail(err, db, "copies per offer");
+}
+
 int
 stats_get(sqlite3 *db, const char *today, json_t **out, struct sae_err *err)
 {
@@ -208,6 +229,10 @@ stats_get(sqlite3 *db, const char *today, json_t **out, struct sae_err *err)
 	json_object_set_new(root, "by_age", grouping_json(&g[D_AGE]));
 	json_object_set_new(root, "by_agency", grouping_json(&g[D_AGENCY]));
 	json_object_set_new(root, "by_rule", grouping_json(&g[D_RULE]));
+	if (copies_by_offer(db, root, err) == -1) {
+		json_decref(root);
+		goto out;
+	}
 	t = json_object();
 	for (i = 0; i < 2; i++) {
 		snprintf(key, sizeof(key), "next_%d_days", days[i]);

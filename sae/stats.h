@@ -1,6 +1,7 @@
 /*
  * stats.h: what the archive holds, by age, agency and rule (units,
- * objects, bytes), and the changes of age due in the next 30 and 365 days.
+ * objects, bytes), the copies on each storage offer, and the changes of
+ * age due in the next 30 and 365 days.
  */
 #ifndef SAE_STATS_H
 #define SAE_STATS_H

@@ -567,7 +567,7 @@ route(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
 			    "Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict");
 		}
 	} else if (!strcmp(p, "/")) {
-		xmlDocPtr doc = ui_page_dashboard(db, &s, &err);
+		xmlDocPtr doc = ui_page_dashboard(d, db, &s, &err);
 
 		return doc != NULL ? ui_render(&c, 200, UI_DASHBOARD, doc) :
 		    ui_failed(&c, &err);

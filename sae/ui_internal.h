@@ -152,8 +152,8 @@ void		ui_scalars(xmlNodePtr, json_t *);
 xmlDocPtr	ui_page_login(const char *);
 xmlDocPtr	ui_page_message(const struct ui_session *, int, const char *,
 		    const char *);
-xmlDocPtr	ui_page_dashboard(sqlite3 *, const struct ui_session *,
-		    struct sae_err *);
+xmlDocPtr	ui_page_dashboard(struct sae_daemon *, sqlite3 *,
+		    const struct ui_session *, struct sae_err *);
 xmlDocPtr	ui_page_disposals(sqlite3 *, const struct ui_session *,
 		    struct sae_err *);
 /* One page of a disposal list's lines, with the exclusions carried. */

@@ -1,11 +1,14 @@
 /*
  * ui_pages.c: the XML document of each page of the web interface, built
  * with the libxml2 tree API from what the API's own functions return
- * (stats_get, disposal_list, disposal_get): text nodes and attributes are
- * escaped when serialized, so no value can turn into markup.  Reads the
- * catalog only.
+ * (stats_cached, disposal_list, disposal_get, audit_last): text nodes and
+ * attributes are escaped when serialized, so no value can turn into
+ * markup.  Reads only: the catalog, the last audit's summary, the free
+ * space of the offers.
  */
 #include "config.h"
+
+#include <sys/statvfs.h>
 
 #include <jansson.h>
 #include <libxml/tree.h>
@@ -14,7 +17,10 @@
 #include <string.h>
 
 #include "sae/ages.h"
+#include "sae/audit.h"
 #include "sae/catalog.h"
+#include "sae/conf.h"
+#include "sae/daemon.h"
 #include "sae/disposal.h"
 #include "sae/stats.h"
 #include "sae/ui_internal.h"
@@ -157,9 +163,88 @@ open_list(const char *state)
 	    !strcmp(state, "approved") || !strcmp(state, "executing"));
 }
 
+/*
+ * <last-audit> with the summary of the newest report (one file read,
+ * whatever their number) and its journal check; an unreadable report is
+ * said, not fatal to the page.
+ */
+static void
+last_audit(const char *data_dir, xmlNodePtr r)
+{
+	struct sae_err err;
+	xmlNodePtr n;
+	json_t *a, *chain;
+
+	if (audit_last(data_dir, &a, &err) == -1) {
+		xmlNewTextChild(r, NULL, X("last-audit-error"), X(err.msg));
+		return;
+	}
+	if (a == NULL)
+		return;
+	n = xmlNewChild(r, NULL, X("last-audit"), NULL);
+	ui_scalars(n, a);
+	if ((chain = json_object_get(a, "journal_chain")) != NULL)
+		xmlNewProp(n, X("chain"), X(json_is_true(json_object_get(chain,
+		    "ok")) ? "ok" : "broken"));
+	json_decref(a);
+}
+
+/* <offer> with what the catalog lists on it. */
+static xmlNodePtr
+offer_node(xmlNodePtr parent, const char *name, json_t *held)
+{
+	xmlNodePtr n = xmlNewChild(parent, NULL, X("offer"), NULL);
+
+	xmlNewProp(n, X("name"), X(name));
+	ui_prop_int(n, "copies", json_integer_value(json_object_get(held,
+	    "copies")));
+	ui_prop_int(n, "bytes", json_integer_value(json_object_get(held,
+	    "bytes")));
+	return n;
+}
+
+/*
+ * <offers>: each offer of the configuration with its sovereignty, the
+ * room left on its file system (statvfs, read now) and the copies and
+ * bytes the catalog lists on it (${held}, from the holdings); then any
+ * offer the catalog still lists that the configuration no longer has.
+ */
+static void
+offers(const struct sae_config *cfg, json_t *held, xmlNodePtr r)
+{
+	xmlNodePtr o = xmlNewChild(r, NULL, X("offers"), NULL), n;
+	struct statvfs vfs;
+	char path[4096];
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < cfg->noffers; i++) {
+		n = offer_node(o, cfg->offers[i].name, json_object_get(held,
+		    cfg->offers[i].name));
+		xmlNewProp(n, X("sovereign"), X(cfg->offers[i].sovereign ?
+		    "true" : "false"));
+		if (sae_config_offer_path(cfg, i, path, sizeof(path)) == 0 &&
+		    statvfs(path, &vfs) == 0) {
+			ui_prop_int(n, "free", (long long)vfs.f_bavail *
+			    (long long)vfs.f_frsize);
+			ui_prop_int(n, "size", (long long)vfs.f_blocks *
+			    (long long)vfs.f_frsize);
+		}
+	}
+	json_object_foreach(held, k, v) {
+		for (i = 0; i < cfg->noffers; i++)
+			if (!strcmp(k, cfg->offers[i].name))
+				break;
+		if (i == cfg->noffers)
+			xmlNewProp(offer_node(o, k, v), X("configured"),
+			    X("false"));
+	}
+}
+
 xmlDocPtr
-ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
-    struct sae_err *err)
+ui_page_dashboard(struct sae_daemon *d, sqlite3 *db,
+    const struct ui_session *s, struct sae_err *err)
 {
 	json_t *st = NULL, *lists = NULL, *v, *t;
 	xmlNodePtr r, n, due;
@@ -169,7 +254,8 @@ ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
 	size_t i;
 
 	ages_today(today);
-	if (stats_get(db, today, &st, err) == -1)
+	/* Scanned again only after a commit: the page is visited often. */
+	if (stats_cached(d->stats, today, &st, err) == -1)
 		return NULL;
 	if (disposal_list(db, &lists, err) == -1) {
 		json_decref(st);
@@ -196,12 +282,14 @@ ui_page_dashboard(sqlite3 *db, const struct ui_session *s,
 	json_array_foreach(lists, i, v)
 		if (open_list(json_string_value(json_object_get(v, "state"))))
 			ui_scalars(xmlNewChild(n, NULL, X("disposal"), NULL), v);
+	offers(&d->cfg, json_object_get(st, "by_offer"), r);
 	json_decref(st);
 	json_decref(lists);
 	if (last_seal(db, r, err) == -1) {
 		xmlFreeDoc(doc);
 		return NULL;
 	}
+	last_audit(d->cfg.data_dir, r);
 	return doc;
 }
 

@@ -1,6 +1,7 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- dashboard.xsl: the "Tableau de bord": holdings by age and by agency,
-     changes of age due, open disposal lists, the last seal of the journal. -->
+     changes of age due, open disposal lists, the last seal of the journal,
+     the last audit and the storage offers (free space, copies held). -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:import href="layout.xsl"/>
   <xsl:template match="dashboard" mode="title">Tableau de bord</xsl:template>
@@ -61,6 +62,73 @@
         </xsl:when>
         <xsl:otherwise><p id="last-seal">Le journal n'a pas encore été scellé.</p></xsl:otherwise>
       </xsl:choose>
+    </section>
+
+    <section aria-labelledby="h-audit">
+      <h2 id="h-audit">Dernier audit</h2>
+      <xsl:variable name="a" select="last-audit"/>
+      <xsl:choose>
+        <xsl:when test="$a">
+          <p id="last-audit">
+            <xsl:attribute name="data-result"><xsl:choose>
+              <xsl:when test="$a/state = 'failed'">failed</xsl:when>
+              <xsl:when test="$a/ok = 'true'">ok</xsl:when>
+              <xsl:otherwise>problems</xsl:otherwise>
+            </xsl:choose></xsl:attribute>
+            <xsl:choose>
+              <xsl:when test="/*/user/@role = 'auditor' or /*/user/@role = 'admin'">Audit <a href="/ui/audits/{$a/id}"><xsl:value-of select="$a/id"/></a></xsl:when>
+              <xsl:otherwise>Audit <xsl:value-of select="$a/id"/></xsl:otherwise>
+            </xsl:choose>
+            du <xsl:value-of select="$a/started"/> par <xsl:value-of select="$a/agent"/> :
+            <xsl:choose>
+              <xsl:when test="$a/state = 'failed'"><strong class="ko">échec</strong> (<xsl:value-of select="$a/error"/>)</xsl:when>
+              <xsl:when test="$a/ok = 'true'"><strong class="ok">conforme</strong></xsl:when>
+              <xsl:otherwise><strong class="ko"><xsl:value-of select="$a/problems"/> problème(s) détecté(s)</strong></xsl:otherwise>
+            </xsl:choose>
+            <xsl:if test="$a/checked"> ; <xsl:call-template name="num"><xsl:with-param name="n" select="$a/checked"/></xsl:call-template> copie(s) relue(s)<xsl:if test="$a/sample_percent &lt; 100"> (échantillon de <xsl:value-of select="$a/sample_percent"/> %)</xsl:if></xsl:if>
+            <xsl:choose>
+              <xsl:when test="$a/@chain = 'ok'"> ; chaînage du journal intègre.</xsl:when>
+              <xsl:when test="$a/@chain = 'broken'"> ; <strong class="ko">chaînage du journal rompu</strong>.</xsl:when>
+              <xsl:otherwise>.</xsl:otherwise>
+            </xsl:choose>
+          </p>
+        </xsl:when>
+        <xsl:when test="last-audit-error"><p id="last-audit">Le dernier rapport d'audit est illisible : <xsl:value-of select="last-audit-error"/></p></xsl:when>
+        <xsl:otherwise><p id="last-audit" data-result="none">Aucun audit n'a encore été fait.</p></xsl:otherwise>
+      </xsl:choose>
+    </section>
+
+    <section aria-labelledby="h-offers">
+      <h2 id="h-offers">Offres de stockage</h2>
+      <table id="offers">
+        <caption>Offres de stockage : espace libre et copies détenues</caption>
+        <thead><tr>
+          <th scope="col">Offre</th><th scope="col">Souveraine</th>
+          <th scope="col">Espace libre (octets)</th><th scope="col">Taille du volume (octets)</th>
+          <th scope="col">Copies</th><th scope="col">Octets détenus</th>
+        </tr></thead>
+        <tbody>
+          <xsl:for-each select="offers/offer">
+            <tr data-offer="{@name}">
+              <th scope="row"><xsl:value-of select="@name"/><xsl:if test="@configured = 'false'"> (n'est plus configurée)</xsl:if></th>
+              <td><xsl:choose>
+                <xsl:when test="@sovereign = 'true'">oui</xsl:when>
+                <xsl:when test="@sovereign = 'false'">non</xsl:when>
+                <xsl:otherwise>—</xsl:otherwise>
+              </xsl:choose></td>
+              <td class="n free" data-value="{@free}"><xsl:choose>
+                <xsl:when test="@free"><xsl:call-template name="num"><xsl:with-param name="n" select="@free"/></xsl:call-template></xsl:when>
+                <xsl:otherwise>—</xsl:otherwise></xsl:choose></td>
+              <td class="n"><xsl:choose>
+                <xsl:when test="@size"><xsl:call-template name="num"><xsl:with-param name="n" select="@size"/></xsl:call-template></xsl:when>
+                <xsl:otherwise>—</xsl:otherwise></xsl:choose></td>
+              <td class="n copies" data-value="{@copies}"><xsl:call-template name="num"><xsl:with-param name="n" select="@copies"/></xsl:call-template></td>
+              <td class="n"><xsl:call-template name="num"><xsl:with-param name="n" select="@bytes"/></xsl:call-template></td>
+            </tr>
+          </xsl:for-each>
+          <xsl:if test="not(offers/offer)"><tr><td colspan="6">Aucune copie n'est encore stockée.</td></tr></xsl:if>
+        </tbody>
+      </table>
     </section>
   </xsl:template>
 
