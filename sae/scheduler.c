@@ -26,6 +26,7 @@
 #include "sae/placement.h"
 #include "sae/scheduler.h"
 #include "sae/seal.h"
+#include "sae/stats.h"
 #include "sae/xmalloc.h"
 
 #define TICK_SECONDS	5
@@ -264,6 +265,9 @@ tick(struct scheduler *s)
 			sae_log(LOG_INFO, "seal entries=%lld", n);
 		s->last_seal = now;
 	}
+	/* The dashboard's figures, ready before anyone asks. */
+	if (stats_refresh(s->d->stats, today, &err) == -1)
+		sae_log_err(LOG_ERR, &err, "holdings");
 	catalog_put(s->d->catalog, db);
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "policies/dua.h"
 #include "sae/catalog.h"
@@ -261,7 +262,17 @@ struct stats_cache {
 	long long	 version;	/* PRAGMA data_version of last */
 	char		 today[11];
 	json_t		*last;
+	double		 at, took;	/* when last was computed, in how long */
 };
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 struct stats_cache *
 stats_cache_new(struct catalog *catalog)
@@ -305,31 +316,55 @@ data_version(sqlite3 *db)
  * connection (of saed or of sae-admin) has committed since, so an
  * unchanged catalog is not scanned again on each visit.
  */
+/* Under the lock: the figures, computed again if stale (and ${busy}
+ * allows: a background refresh spends at most a tenth of the time). */
+static int
+refresh(struct stats_cache *sc, const char *today, int background,
+    struct sae_err *err)
+{
+	double t0;
+	long long v;
+
+	if (sc->db == NULL && (sc->db = catalog_get(sc->catalog, err)) == NULL)
+		return -1;
+	v = data_version(sc->db);
+	if (sc->last != NULL && v != -1 && v == sc->version &&
+	    strcmp(today, sc->today) == 0)
+		return 0;
+	t0 = now_s();
+	if (background && sc->last != NULL && t0 - sc->at < 10 * sc->took)
+		return 0;
+	json_decref(sc->last);
+	sc->last = NULL;
+	if (stats_get(sc->db, today, &sc->last, err) == -1)
+		return -1;
+	sc->version = v;
+	snprintf(sc->today, sizeof(sc->today), "%s", today);
+	sc->at = now_s();
+	sc->took = sc->at - t0;
+	return 0;
+}
+
 int
 stats_cached(struct stats_cache *sc, const char *today, json_t **out,
     struct sae_err *err)
 {
-	long long v;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&sc->lock);
-	if (sc->db == NULL && (sc->db = catalog_get(sc->catalog, err)) ==
-	    NULL) {
-		pthread_mutex_unlock(&sc->lock);
-		return -1;
-	}
-	v = data_version(sc->db);
-	if (sc->last == NULL || v == -1 || v != sc->version ||
-	    strcmp(today, sc->today) != 0) {
-		json_decref(sc->last);
-		sc->last = NULL;
-		if ((rc = stats_get(sc->db, today, &sc->last, err)) == 0) {
-			sc->version = v;
-			snprintf(sc->today, sizeof(sc->today), "%s", today);
-		}
-	}
-	if (rc == 0)
+	if ((rc = refresh(sc, today, 0, err)) == 0)
 		*out = json_deep_copy(sc->last);
+	pthread_mutex_unlock(&sc->lock);
+	return rc;
+}
+
+int
+stats_refresh(struct stats_cache *sc, const char *today, struct sae_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&sc->lock);
+	rc = refresh(sc, today, 1, err);
 	pthread_mutex_unlock(&sc->lock);
 	return rc;
 }

@@ -36,4 +36,12 @@ void	stats_cache_free(struct stats_cache *);
 int	stats_cached(struct stats_cache *, const char *, json_t **,
 	    struct sae_err *);
 
+/**
+ * stats_refresh(sc, today, err): computes the figures again if the
+ * catalog has changed, so that the next visitor finds them ready (saed's
+ * scheduler, every few seconds); spends at most a tenth of the time at
+ * it, however large the catalog.
+ */
+int	stats_refresh(struct stats_cache *, const char *, struct sae_err *);
+
 #endif

@@ -106,6 +106,7 @@ await scenario(async (browser) => {
 	({ page } = await signIn(ctx, env.SAE_AUD));
 	await page.goto(`${URL}/ui/disposals`);
 	check('the auditor sees the lists', await page.locator(`#disposals a[href="/ui/disposals/${LIST}"]`).count() === 1);
+	await shot(page, 'disposals');
 	await page.goto(`${URL}/ui/disposals/${env.SAE_LIST2}`);
 	check('an auditor sees a proposed list without approve or reject form',
 	    await page.locator('#lines').count() === 1 &&

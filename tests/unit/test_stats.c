@@ -166,6 +166,8 @@ test_cache(void **state)
 	    "transfer, xml_id, producer, agency, title, content, age, state, "
 	    "created) VALUES (7, 'U7', 'T1', 'g', 1, 'C', 'u7', '', "
 	    "'current', 'alive', 'n')", &err), 0);
+	/* The scheduler's refresh computes what the next visitor gets. */
+	assert_int_equal(stats_refresh(sc, "2026-12-04", &err), 0);
 	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "total.units"), 6);
 	assert_int_equal(get(st, "by_agency.C.units"), 1);
