@@ -291,15 +291,14 @@ bind_static(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
 }
 
-static int
-batch_add(struct journal_batch *b, const struct journal_entry *e,
-    int direct, long long *seqp, struct sae_err *err)
+/* The canonical form and hash of the next entry; the chain moves on. */
+int
+journal_batch_prepare(struct journal_batch *b, const struct journal_entry *e,
+    int direct, struct journal_prepared *p, struct sae_err *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen;
-	char hash[65];
 	time_t now;
-	int rc;
 
 	/* Entries of one second share their time stamp string. */
 	if ((now = time(NULL)) != b->ts_at) {
@@ -315,9 +314,22 @@ batch_add(struct journal_batch *b, const struct journal_entry *e,
 	    EVP_DigestFinal_ex(b->md, md, &mdlen) != 1 ||
 	    mdlen != SHA256_DIGEST_LENGTH)
 		return sae_err_set(err, SAE_EINTERNAL, "SHA-256 failed");
-	sae_hex(hash, md, mdlen);
-	sqlite3_bind_int64(b->ins, 1, b->seq + 1);
-	bind_static(b->ins, 2, b->ts);
+	p->seq = ++b->seq;
+	memcpy(p->ts, b->ts, sizeof(p->ts));
+	memcpy(p->prev, b->prev, sizeof(p->prev));
+	sae_hex(p->hash, md, mdlen);
+	memcpy(b->prev, p->hash, sizeof(b->prev));
+	return 0;
+}
+
+int
+journal_batch_write(struct journal_batch *b, const struct journal_entry *e,
+    const struct journal_prepared *p, struct sae_err *err)
+{
+	int rc;
+
+	sqlite3_bind_int64(b->ins, 1, p->seq);
+	bind_static(b->ins, 2, p->ts);
 	bind_static(b->ins, 3, e->type);
 	bind_static(b->ins, 4, e->outcome);
 	bind_static(b->ins, 5, e->agent);
@@ -326,16 +338,26 @@ batch_add(struct journal_batch *b, const struct journal_entry *e,
 	bind_static(b->ins, 8, e->object);
 	bind_static(b->ins, 9, e->message);
 	bind_static(b->ins, 10, e->detail != NULL ? e->detail : "{}");
-	bind_static(b->ins, 11, b->prev);
-	bind_static(b->ins, 12, hash);
+	bind_static(b->ins, 11, p->prev);
+	bind_static(b->ins, 12, p->hash);
 	rc = sqlite3_step(b->ins);
 	sqlite3_reset(b->ins);
 	if (rc != SQLITE_DONE)
 		return catalog_fail(err, b->db, "journal append");
-	b->seq++;
-	memcpy(b->prev, hash, sizeof(b->prev));
+	return 0;
+}
+
+static int
+batch_add(struct journal_batch *b, const struct journal_entry *e,
+    int direct, long long *seqp, struct sae_err *err)
+{
+	struct journal_prepared p;
+
+	if (journal_batch_prepare(b, e, direct, &p, err) == -1 ||
+	    journal_batch_write(b, e, &p, err) == -1)
+		return -1;
 	if (seqp != NULL)
-		*seqp = b->seq;
+		*seqp = p.seq;
 	return 0;
 }
 

@@ -41,7 +41,8 @@ int	journal_append(sqlite3 *, const struct journal_entry *, long long *,
  * Many entries in one transaction (an ingest's units, a recomputation's
  * changes of age): the chain's head is read and the insert prepared once.
  * Nothing else may append to the journal between begin and end: they run
- * inside the caller's write transaction, which guarantees it.
+ * inside the caller's write transaction, which guarantees it.  After a
+ * failed add the batch is ahead of the table: the caller rolls back.
  */
 struct journal_batch;
 
@@ -61,6 +62,30 @@ void	journal_batch_end(struct journal_batch *);
  */
 int	journal_batch_add_direct(struct journal_batch *,
 	    const struct journal_entry *, long long *, struct sae_err *);
+
+/*
+ * The two halves of journal_batch_add, for a caller that computes entries
+ * on one thread and writes them on the connection's: prepare makes the
+ * entry's canonical form and hash and moves the chain on, write inserts
+ * the row.  Entries are written in the order they were prepared, each
+ * once; one thread prepares, one writes (each half keeps its own state),
+ * and ${e}'s strings live until the write.  ${direct}: as
+ * journal_batch_add_direct.  A failed write leaves the chain ahead of the
+ * table: the caller rolls back.
+ */
+struct journal_prepared {
+	long long	seq;
+	char		ts[32];
+	char		prev[65];
+	char		hash[65];
+};
+
+int	journal_batch_prepare(struct journal_batch *,
+	    const struct journal_entry *, int, struct journal_prepared *,
+	    struct sae_err *);
+int	journal_batch_write(struct journal_batch *,
+	    const struct journal_entry *, const struct journal_prepared *,
+	    struct sae_err *);
 
 /**
  * journal_json_string(out, s): appends ${s} as a JSON string exactly as
