@@ -81,6 +81,8 @@ count_objects(struct grouping *g, struct reach *r, size_t n)
 	size_t i, j, k;
 	int d, seen;
 
+	if (n == 0)
+		return;		/* r may be NULL: qsort must not see it */
 	qsort(r, n, sizeof(*r), by_oseq);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && r[j].oseq == r[i].oseq; j++)
@@ -108,7 +110,8 @@ grouping_json(struct grouping *g)
 	json_t *o = json_object();
 	size_t i;
 
-	qsort(g->b, g->n, sizeof(*g->b), by_key);
+	if (g->n > 0)
+		qsort(g->b, g->n, sizeof(*g->b), by_key);
 	for (i = 0; i < g->n; i++)
 		json_object_set_new(o, g->b[i].key, json_pack("{s:I, s:I, s:I}",
 		    "units", (json_int_t)g->b[i].units, "objects",
@@ -260,6 +263,7 @@ struct stats_cache {
 	struct catalog	*catalog;
 	sqlite3		*db;		/* its own: see stats_cached */
 	long long	 version;	/* PRAGMA data_version of last */
+	long long	 journal, ages;	/* what last was computed from */
 	char		 today[11];
 	json_t		*last;
 	double		 at, took;	/* when last was computed, in how long */
@@ -314,16 +318,40 @@ data_version(sqlite3 *db)
  * The figures are those of the last commit: a connection used for
  * nothing else sees its data_version change exactly when another
  * connection (of saed or of sae-admin) has committed since, so an
- * unchanged catalog is not scanned again on each visit.
+ * unchanged catalog is not scanned again on each visit; nor is one whose
+ * commits since touched no holding (see fingerprint).
  */
-/* Under the lock: the figures, computed again if stale (and ${busy}
- * allows: a background refresh spends at most a tenth of the time). */
+/*
+ * What the holdings follow: every change to units, objects and copies is
+ * journaled in its transaction, and a recomputation of ages that moves
+ * dates without changing an age bumps units_generation.  Sign-ins, seals
+ * and audits commit too, but change none of them.
+ */
+static void
+fingerprint(sqlite3 *db, long long *journal, long long *ages)
+{
+	sqlite3_stmt *st;
+
+	*journal = *ages = -1;
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT max(seq) FROM journal), "
+	    "(SELECT value FROM meta WHERE key = 'units_generation')", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*journal = sqlite3_column_int64(st, 0);
+		*ages = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+}
+
+/* Under the lock: the figures, computed again if stale (and, for a
+ * ${background} refresh, if that spends at most a tenth of the time). */
 static int
 refresh(struct stats_cache *sc, const char *today, int background,
     struct sae_err *err)
 {
+	long long v, journal, ages;
 	double t0;
-	long long v;
 
 	if (sc->db == NULL && (sc->db = catalog_get(sc->catalog, err)) == NULL)
 		return -1;
@@ -331,6 +359,12 @@ refresh(struct stats_cache *sc, const char *today, int background,
 	if (sc->last != NULL && v != -1 && v == sc->version &&
 	    strcmp(today, sc->today) == 0)
 		return 0;
+	fingerprint(sc->db, &journal, &ages);
+	if (sc->last != NULL && journal != -1 && journal == sc->journal &&
+	    ages == sc->ages && strcmp(today, sc->today) == 0) {
+		sc->version = v;
+		return 0;
+	}
 	t0 = now_s();
 	if (background && sc->last != NULL && t0 - sc->at < 10 * sc->took)
 		return 0;
@@ -339,6 +373,8 @@ refresh(struct stats_cache *sc, const char *today, int background,
 	if (stats_get(sc->db, today, &sc->last, err) == -1)
 		return -1;
 	sc->version = v;
+	sc->journal = journal;
+	sc->ages = ages;
 	snprintf(sc->today, sizeof(sc->today), "%s", today);
 	sc->at = now_s();
 	sc->took = sc->at - t0;

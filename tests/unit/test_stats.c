@@ -140,8 +140,9 @@ test_holdings(void **state)
 	catalog_close(cat);
 }
 
-/* The cache answers again only while nothing is committed; a commit on
- * another connection (saed's ingest, sae-admin) or a new day recomputes. */
+/* The cache answers again while no holding changed; a journaled commit
+ * on another connection (saed's ingest, sae-admin) or a new day
+ * recomputes. */
 static void
 test_cache(void **state)
 {
@@ -162,10 +163,20 @@ test_cache(void **state)
 	assert_int_equal(get(st, "total.units"), 5);
 	json_decref(st);
 
+	/* A sign-in (any commit that touches no holding) keeps them. */
+	assert_int_equal(catalog_exec(db, "INSERT INTO meta VALUES "
+	    "('unrelated', '1')", &err), 0);
+	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(get(st, "total.units"), 5);
+	json_decref(st);
+	/* A unit archived: its journal entry goes with it. */
 	assert_int_equal(catalog_exec(db, "INSERT INTO unit (seq, id, "
 	    "transfer, xml_id, producer, agency, title, content, age, state, "
 	    "created) VALUES (7, 'U7', 'T1', 'g', 1, 'C', 'u7', '', "
-	    "'current', 'alive', 'n')", &err), 0);
+	    "'current', 'alive', 'n');"
+	    "INSERT INTO journal (seq, ts, type, outcome, agent, unit, message, "
+	    "detail, prev, hash) VALUES (1, 'n', 'UNIT_INGEST', 'OK', 'app', "
+	    "'U7', 'm', '{}', 'p', 'h')", &err), 0);
 	/* The scheduler's refresh computes what the next visitor gets. */
 	assert_int_equal(stats_refresh(sc, "2026-12-04", &err), 0);
 	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
@@ -176,6 +187,15 @@ test_cache(void **state)
 	json_decref(st);
 	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "by_agency.C.units"), 1);
+	json_decref(st);
+
+	/* A recomputation that moves a date, no age: not journaled, but
+	 * units_generation moves (ages.c). */
+	assert_int_equal(catalog_exec(db, "UPDATE unit SET rule_end = "
+	    "'2026-12-20' WHERE seq = 3;"
+	    "INSERT INTO meta VALUES ('units_generation', '1')", &err), 0);
+	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(get(st, "transitions.next_30_days.end_of_dua"), 2);
 	json_decref(st);
 
 	/* 2027-01-01: U2's DUA end (2026-12-31) is past, out of the window. */
