@@ -10,16 +10,9 @@
 # dates, as the SQL leaves them: every row grows) is timed last.
 # Usage: bench/ages.sh BUILDDIR [UNITS]
 set -eu
-build=$(cd "${1:?usage: ages.sh BUILDDIR [UNITS]}" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init ages "${1:?usage: ages.sh BUILDDIR [UNITS]}"
 n=${2:-1000000}
-src=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SAE_SHARED:-$src/../shared}
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench-ages.XXXXXX")
-pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n' \
-    "$shared/seda/schemas" "$src/policies/dua-communes.csv" > "$work/saed.conf"
-admin() { "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" "$@"; }
 tok=$(admin token create --role archivist --name bench | tail -n 1)
 admin token create --role producer --name gen > /dev/null
 
@@ -34,7 +27,7 @@ INSERT INTO transfer (id, seq, producer, message_id, seda_version, package_sha25
 SELECT printf('T%025d', i), i + 1, 2, 'gen-' || i, '2.2', 'x', 1, 'OK', 201, 'now', 'r' FROM t;
 WITH RECURSIVE u(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM u WHERE i < $n - 1)
 INSERT INTO unit (seq, id, transfer, xml_id, producer, agency, title, content, created)
-SELECT i + 1, printf('U%025d', i), printf('T%025d', i / 1000), 'AU' || (i % 1000), 2,
+SELECT i + 1, printf('A%025d', i), printf('T%025d', i / 1000), 'AU' || (i % 1000), 2,
     'AG-' || (i / 1000 % 50), 'unité ' || i, '', 'now' FROM u;
 INSERT INTO unit_parent (unit, parent)
 SELECT seq, seq - ((seq - 1) % 1000) FROM unit WHERE (seq - 1) % 1000 <> 0;
@@ -73,14 +66,10 @@ timed "$build/admin/sae-admin" --data "$work/bare" --config "$work/saed.conf" \
 rm -rf "$work/bare"
 
 echo "== an age query by agency and DUA end dates, through the API"
-"$build/sae/saed" --data "$work/data" --config "$work/saed.conf" \
-    --listen 127.0.0.1:0 > "$work/out" 2> "$work/log" &
-pid=$!
-while ! grep -q 'ready port=' "$work/out"; do sleep 0.2; done
-port=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$work/out")
-url="http://127.0.0.1:$port/v1/units?agency=AG-8&end_from=1995-01-01&end_to=2025-12-31&limit=100"
-curl -s -o /dev/null -H "Authorization: Bearer $tok" "$url"
+bench_saed
+q="$url/v1/units?agency=AG-8&end_from=1995-01-01&end_to=2025-12-31&limit=100"
+curl -s -o /dev/null -H "Authorization: Bearer $tok" "$q"
 for i in 1 2 3 4 5; do
-	curl -s -o "$work/q" -w '%{time_total}\n' -H "Authorization: Bearer $tok" "$url"
+	curl -s -o "$work/q" -w '%{time_total}\n' -H "Authorization: Bearer $tok" "$q"
 done | sort -n | awk '{a[NR]=$1} END {printf "5 queries: median %.1f ms, max %.1f ms\n", a[3]*1000, a[5]*1000}'
 printf '%s units in the answer\n' "$(jq '.units | length' "$work/q")"
