@@ -126,7 +126,11 @@ conn_open(const char *path, struct sae_err *err)
 	}
 	sqlite3_busy_timeout(db, 60000);
 	sqlite3_extended_result_codes(db, 1);
-	if (catalog_exec(db, "PRAGMA journal_mode=WAL;"
+	/* 16 KiB pages for a new catalog (an existing one keeps its own):
+	 * a recomputation of a million ages writes some 20 % faster, with
+	 * fewer page splits and WAL frames (bench/ages.sh). */
+	if (catalog_exec(db, "PRAGMA page_size=16384;"
+	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;", err) == -1) {
 		sqlite3_close(db);
