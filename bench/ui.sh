@@ -105,3 +105,7 @@ page "Gels" "/ui/holds"
 cookie=$aud_cookie page "Audit (as an auditor)" "/ui/audits"
 page "Règles" "/ui/rules"
 bench_stop
+# What a visit right after a change would pay before the scheduler has
+# computed the holdings again: the same figures from scratch.
+/usr/bin/time -f 'holdings from scratch (sae-admin status, a new process): %e s' \
+    "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" status > /dev/null
