@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,8 +274,9 @@ store_offer_sovereign(const struct store *st, const char *name)
  * slowest, about twice SHA-256's time) on one, every other digest on
  * another, so that neither hashing nor the kernel's copy into the page
  * cache is alone on the critical path.  A stored-as-is object has the same
- * bytes on every offer: each offer after the first is then written by a
- * thread of its own from the same ring, while the caller writes the first.
+ * bytes on every offer: each offer is then written by a thread of its own
+ * from the same ring (O_DIRECT, below), while the caller fills the next
+ * chunk; a compressed one is written by the caller as it compresses.
  * The chunks form a ring of NCHUNKS buffers, so memory stays bounded and
  * the caller waits when the slowest worker is NCHUNKS - 1 chunks behind.
  */
@@ -290,6 +292,17 @@ store_offer_sovereign(const struct store *st, const char *name)
  * still does) only waits for the tail.
  */
 #define WB_STEP		(8 * 1024 * 1024)
+
+/*
+ * An object stored as is and larger than a chunk is written with
+ * O_DIRECT: its bytes go from the ring to the disk without a copy into
+ * the page cache, which on this kind of machine cost as much CPU as the
+ * SHA-256 (an archive is written once and not read back soon).  Whole
+ * chunks are aligned in memory, in length and in the file; the tail, and
+ * any file system that refuses O_DIRECT, are written through the cache.
+ * The fsync before the rename stays: it also makes the size durable.
+ */
+#define DIRECT_ALIGN	4096
 
 struct hasher;
 struct wtarget;
@@ -328,6 +341,7 @@ struct wtarget {
 	uint64_t		 written;	/* bytes in the temp file */
 	uint64_t		 kicked;	/* writeback started up to here */
 	int			 offloaded;	/* written by a worker */
+	int			 direct;	/* O_DIRECT is set on fd */
 };
 
 struct store_writer {
@@ -360,6 +374,49 @@ target_written(struct wtarget *t, size_t n)
 	}
 }
 
+static void
+direct_set(struct wtarget *t, int on)
+{
+	int fl = fcntl(t->fd, F_GETFL);
+
+	if (fl != -1 && fcntl(t->fd, F_SETFL, on ? fl | O_DIRECT :
+	    fl & ~O_DIRECT) == 0)
+		t->direct = on;
+}
+
+/* A chunk buffer, aligned for O_DIRECT. */
+static unsigned char *
+chunk_alloc(void)
+{
+	void *p;
+
+	if (posix_memalign(&p, DIRECT_ALIGN, CHUNK_SIZE) != 0)
+		abort();	/* as sae_xmalloc does */
+	return p;
+}
+
+/* Writes ${n} bytes to ${t}: -1 with errno set on failure. */
+static int
+target_write(struct wtarget *t, const void *p, size_t n)
+{
+	if (t->direct && (n % DIRECT_ALIGN != 0 ||
+	    (uintptr_t)p % DIRECT_ALIGN != 0))
+		direct_set(t, 0);
+	if (sae_fs_write_all(t->fd, p, n) == -1) {
+		if (!t->direct || errno != EINVAL)
+			return -1;
+		/* Refused by the file system: again from where this write
+		 * began, through the cache (a part may be written: the same
+		 * bytes at the same place). */
+		direct_set(t, 0);
+		if (t->direct || lseek(t->fd, (off_t)t->written, SEEK_SET) ==
+		    -1 || sae_fs_write_all(t->fd, p, n) == -1)
+			return -1;
+	}
+	target_written(t, n);
+	return 0;
+}
+
 static void *
 hasher_main(void *arg)
 {
@@ -380,11 +437,8 @@ hasher_main(void *arg)
 			digest_set_update(wk->ds, h->buf[i], h->len[i]);
 		else if (wk->wr_errno == 0) {
 			/* After a failure, keep only up with the ring. */
-			if (sae_fs_write_all(wk->t->fd, h->buf[i],
-			    h->len[i]) == -1)
+			if (target_write(wk->t, h->buf[i], h->len[i]) == -1)
 				wk->wr_errno = errno != 0 ? errno : EIO;
-			else
-				target_written(wk->t, h->len[i]);
 		}
 		pthread_mutex_lock(&h->lock);
 		wk->hashed++;
@@ -459,8 +513,11 @@ hasher_new(struct store_writer *w)
 	pthread_cond_init(&h->done, NULL);
 	h->wk[0].ds = ds;
 	h->wk[1].ds = digest_set_split(ds, DIGEST_MASK(DIGEST_SHA512));
+	/* Stored as is, every offer is written by a worker of its own: with
+	 * O_DIRECT a write waits for the disk, and the caller goes on
+	 * filling chunks meanwhile. */
 	if (w->enc == STORE_RAW)
-		for (k = 1; k < w->nt && nwk < NWORKERS; k++)
+		for (k = 0; k < w->nt && nwk < NWORKERS; k++)
 			h->wk[nwk++].t = &w->t[k];
 	/*
 	 * Signals are for the daemon's own threads, not for these; faults
@@ -514,7 +571,7 @@ hasher_next(struct hasher *h)
 
 	/* Only this thread writes buf[] and queued: no lock to read them. */
 	if (h->buf[i] == NULL) {
-		h->buf[i] = sae_xmalloc(CHUNK_SIZE);
+		h->buf[i] = chunk_alloc();
 		return h->buf[i];
 	}
 	pthread_mutex_lock(&h->lock);
@@ -556,10 +613,9 @@ tmp_write(void *arg, const void *p, size_t n, struct sae_err *err)
 
 		if (t->offloaded)
 			continue;
-		if (sae_fs_write_all(t->fd, p, n) == -1)
+		if (target_write(t, p, n) == -1)
 			return sae_err_sys(err, SAE_EIO,
 			    "cannot write temp file '%s'", t->tmp);
-		target_written(t, n);
 	}
 	return 0;
 }
@@ -707,6 +763,7 @@ static int
 flush_chunk(struct store_writer *w, int last, struct sae_err *err)
 {
 	int written;
+	size_t i;
 
 	if (w->h == NULL && !last && !w->inline_hash) {
 		/*
@@ -718,6 +775,9 @@ flush_chunk(struct store_writer *w, int last, struct sae_err *err)
 			return -1;
 		if ((w->h = hasher_new(w)) == NULL)
 			w->inline_hash = 1;
+		if (w->enc == STORE_RAW)
+			for (i = 0; i < w->nt; i++)
+				direct_set(&w->t[i], 1);
 	}
 	if (w->h != NULL)
 		hasher_queue(w->h, w->curlen);
@@ -745,8 +805,12 @@ store_writer_write(struct store_writer *w, const void *p, size_t n,
 	while (n > 0) {
 		if (w->curlen == w->curcap) {
 			if (w->curcap < CHUNK_SIZE) {
+				unsigned char *grown = chunk_alloc();
+
+				memcpy(grown, w->cur, w->curlen);
+				free(w->cur);
+				w->cur = grown;
 				w->curcap = CHUNK_SIZE;
-				w->cur = sae_xrealloc(w->cur, w->curcap);
 			} else if (flush_chunk(w, 0, err) == -1) {
 				/* What follows the failed chunk is lost. */
 				w->state = W_FAILED;

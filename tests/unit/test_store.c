@@ -954,11 +954,11 @@ test_store__thread_only_for_big(void **state)
 	store_writer_free(w);
 
 	/* One byte more starts the ring: a SHA-512 hasher, a hasher of the
-	 * rest and, random bytes being stored as is, a writer for the second
+	 * rest and, random bytes being stored as is, a writer for each
 	 * offer; finish joins them. */
 	assert_int_equal(store_writer_new(&w, fx->st, BOTH, 2, 0, &err), 0);
 	assert_int_equal(store_writer_write(w, p, (1 << 20) + 1, &err), 0);
-	assert_int_equal(count_threads(), base + 3);
+	assert_int_equal(count_threads(), base + 4);
 	assert_int_equal(store_writer_finish(w, NULL, NULL, &err), 0);
 	assert_int_equal(count_threads(), base);
 	store_writer_free(w);
