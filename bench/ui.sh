@@ -59,7 +59,10 @@ printf '%s disposal lists, %s lines\n' "$(wc -l < "$work/lists")" \
 bench_saed
 # session TOKEN: a session cookie for it.
 session() {
-	curl -s -o /dev/null -D "$work/login.h" --data-urlencode "token=$1" "$url/ui/login"
+	curl -s -c "$work/login.jar" -o "$work/login.html" "$url/ui/login"
+	csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$work/login.html" | head -n 1)
+	curl -s -b "$work/login.jar" -o /dev/null -D "$work/login.h" \
+	    --data-urlencode "token=$1" --data "csrf=$csrf" "$url/ui/login"
 	tr -d '\r' < "$work/login.h" | sed -n 's/^Set-Cookie: \(sae_session=[0-9a-f]*\);.*/\1/Ip'
 }
 cookie=$(session "$arch")

@@ -16,6 +16,8 @@
 #include <libxslt/xsltInternals.h>
 #include <libxslt/xsltutils.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #include "sae/ui_internal.h"
 #include "sae/xmalloc.h"
 
+#define LOGIN_COOKIE	"sae_login"	/* the sign-in form's token */
 #define FORM_MAX	(8u << 20)	/* fields, or a DUA table sent to Règles */
 
 static const char *const page_files[UI_NPAGES] = {
@@ -466,36 +469,82 @@ ui_blank(const char *v)
 	return v == NULL || v[strspn(v, " \t\r\n")] == '\0';
 }
 
+/* A token of ours: 64 lowercase hex digits. */
+static int
+hex64(const char *v)
+{
+	return v != NULL && strlen(v) == 64 && strspn(v, "0123456789abcdef") ==
+	    64;
+}
+
+/*
+ * The sign-in page.  Its form has an anti-forgery token of its own, as
+ * there is no session yet: a random value both in a cookie that only
+ * /ui/login receives and in the form (double submit).  A page of another
+ * site can post to /ui/login, but can neither read that cookie nor set it.
+ */
+static enum MHD_Result
+login_page(struct ui *ui, struct MHD_Connection *conn, int status,
+    const char *error)
+{
+	const char *have = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+	    LOGIN_COOKIE);
+	unsigned char rnd[32];
+	char tok[65], set[192];
+
+	if (hex64(have))
+		snprintf(tok, sizeof(tok), "%s", have);
+	else {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+			return text(conn, 500, "erreur interne : aléa "
+			    "indisponible\n");
+		sae_hex(tok, rnd, sizeof(rnd));
+	}
+	snprintf(set, sizeof(set), LOGIN_COOKIE "=%s; Path=/ui/login; "
+	    "Max-Age=3600; HttpOnly; SameSite=Strict%s", tok, ui->secure ?
+	    "; Secure" : "");
+	return render(ui, conn, status, UI_LOGIN, ui_page_login(error, tok),
+	    set);
+}
+
 static enum MHD_Result
 do_login(struct ui *ui, struct MHD_Connection *conn, sqlite3 *db,
     const struct ui_req *r)
 {
-	const char *tok = form(r, "token");
+	const char *tok = form(r, "token"), *csrf = form(r, "csrf");
+	const char *want = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+	    LOGIN_COOKIE);
 	struct ui_call c = { ui, NULL, conn, db, NULL, r, "" };
 	struct token_info who;
 	struct sae_err err;
 	char cookie[65], set[256];
 
+	if (!hex64(want) || !hex64(csrf) || CRYPTO_memcmp(want, csrf, 64) != 0) {
+		sae_log(LOG_NOTICE, "ui login outcome=denied reason='no or "
+		    "wrong anti-forgery token'");
+		return login_page(ui, conn, 403, "Ce formulaire de connexion "
+		    "n'a pas été émis par cette page, ou il a expiré : "
+		    "saisissez à nouveau votre jeton.");
+	}
 	while (tok != NULL && (*tok == ' ' || *tok == '\t'))
 		tok++;
 	if (tok == NULL || *tok == '\0')
-		return render(ui, conn, 400, UI_LOGIN, ui_page_login("Saisissez "
-		    "votre jeton d'accès."), NULL);
+		return login_page(ui, conn, 400, "Saisissez votre jeton "
+		    "d'accès.");
 	if (token_check(db, tok, &who, &err) == -1) {
 		if (err.code != SAE_EDENIED)
 			return ui_failed(&c, &err);
 		sae_log(LOG_INFO, "ui login outcome=denied reason='unknown "
 		    "token'");
-		return render(ui, conn, 401, UI_LOGIN, ui_page_login("Jeton "
-		    "inconnu ou révoqué."), NULL);
+		return login_page(ui, conn, 401, "Jeton inconnu ou révoqué.");
 	}
 	if (who.role == ROLE_PRODUCER) {
 		sae_log(LOG_INFO, "ui login name=%s role=producer "
 		    "outcome=denied", who.name);
-		return render(ui, conn, 403, UI_LOGIN, ui_page_login("Un jeton "
-		    "de producteur (application versante) ne donne pas accès "
-		    "à l'interface : connectez-vous avec un jeton "
-		    "d'archiviste, d'auditeur ou d'administrateur."), NULL);
+		return login_page(ui, conn, 403, "Un jeton de producteur "
+		    "(application versante) ne donne pas accès à l'interface : "
+		    "connectez-vous avec un jeton d'archiviste, d'auditeur ou "
+		    "d'administrateur.");
 	}
 	if (ui_session_create(db, &who, cookie, &err) == -1)
 		return ui_failed(&c, &err);
@@ -540,8 +589,8 @@ route(struct ui *ui, struct sae_daemon *d, struct MHD_Connection *conn,
 		return ui_message(&c, 405, "Méthode refusée",
 		    "Cette adresse n'accepte que GET et POST.");
 	if (!strcmp(p, "/login"))
-		return post ? do_login(ui, conn, db, r) : render(ui, conn, 200,
-		    UI_LOGIN, ui_page_login(NULL), NULL);
+		return post ? do_login(ui, conn, db, r) : login_page(ui, conn,
+		    200, NULL);
 	if (ui_session_find(db, cookie, &s, &err) == -1) {
 		if (err.code != SAE_EDENIED)
 			return ui_failed(&c, &err);

@@ -149,7 +149,8 @@ void		ui_prop_int(xmlNodePtr, const char *, long long);
  * child element of ${n} named by its key, holding its value as text. */
 void		ui_scalars(xmlNodePtr, json_t *);
 
-xmlDocPtr	ui_page_login(const char *);
+/** ui_page_login(error, csrf): the sign-in form with its own token. */
+xmlDocPtr	ui_page_login(const char *, const char *);
 xmlDocPtr	ui_page_message(const struct ui_session *, int, const char *,
 		    const char *);
 xmlDocPtr	ui_page_dashboard(struct sae_daemon *, sqlite3 *,

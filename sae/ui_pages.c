@@ -110,11 +110,12 @@ holdings(xmlNodePtr parent, const char *name, json_t *o)
 }
 
 xmlDocPtr
-ui_page_login(const char *error)
+ui_page_login(const char *error, const char *csrf)
 {
 	xmlDocPtr doc;
 	xmlNodePtr r = ui_doc_new(&doc, "login", NULL);
 
+	xmlNewTextChild(r, NULL, X("csrf"), X(csrf));
 	if (error != NULL)
 		xmlNewTextChild(r, NULL, X("error"), X(error));
 	return doc;

@@ -9,6 +9,7 @@
       <p class="error" role="alert" id="login-error"><xsl:value-of select="error"/></p>
     </xsl:if>
     <form method="post" action="/ui/login" class="card">
+      <input type="hidden" name="csrf" value="{csrf}"/>
       <p>Connectez-vous avec votre jeton d'accès (rôle archiviste, auditeur ou administrateur),
         celui que <code>sae-admin token create</code> a affiché.</p>
       <p>

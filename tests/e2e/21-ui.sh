@@ -79,8 +79,12 @@ is "d1 and its document answer 410" "410 410" \
 is "the excluded document answers 200" 200 "$(http GET "/v1/units/$ex" "$arch")"
 
 # The UI's own copies of the documents, with a session made by curl.
-curl -s -o /dev/null -D "$T/login.h" --data-urlencode "token=$arch" "$URL/ui/login"
-cookie=$(tr -d '\r' < "$T/login.h" | sed -n 's/^Set-Cookie: \(sae_session=[0-9a-f]*\);.*/\1/Ip')
+is "a sign-in without the form's token is refused" 403 \
+    "$(curl -s -o /dev/null -w '%{http_code}' --data-urlencode "token=$arch" "$URL/ui/login")"
+is "so is one whose token is not its cookie's" 403 \
+    "$(curl -s -o /dev/null -w '%{http_code}' -b "sae_login=$(printf '%064d' 0)" \
+        --data-urlencode "token=$arch" --data "csrf=$(printf '%064d' 1)" "$URL/ui/login")"
+cookie=$(ui_login "$arch")
 like "sign-in by form sets the cookie" '^sae_session=[0-9a-f]{64}$' "$cookie"
 is "the executed list in the UI" 200 "$(http GET "/ui/disposals/$A" "" -H "Cookie: $cookie")"
 like "shows it executed" 'data-state="executed"' "$(cat "$T/body")"

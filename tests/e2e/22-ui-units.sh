@@ -63,11 +63,7 @@ is "the delivery is journaled under the auditor's name" "auditrice" \
     "$(http GET "/v1/journal?unit=$doc" "$aud" >/dev/null; json_get '[.[] | select(.type == "PROOF") | .agent] | unique | join(" ")')"
 
 # -------------------------------------------------- with curl
-session() {	# session TOKEN: the cookie of a new UI session
-	curl -s -o /dev/null -D "$T/login.h" --data-urlencode "token=$1" "$URL/ui/login"
-	tr -d '\r' < "$T/login.h" | sed -n 's/^Set-Cookie: \(sae_session=[0-9a-f]*\);.*/\1/Ip'
-}
-ca=$(session "$aud")
+ca=$(ui_login "$aud")
 ui() { http GET "$1" "" -H "Cookie: $ca"; }
 is "search by agency AG-B" 200 "$(ui "/ui/units?agency=AG-B")"
 check "the title with markup is escaped text" grep -qF \
@@ -100,12 +96,12 @@ like "as a download" "attachment; filename=\"$obj.txt\"" "$(header Content-Dispo
 csrf=$(ui "/ui/units" >/dev/null; sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/body" | head -n 1)
 is "no action on a unit: 404" 404 \
     "$(http POST "/ui/units/$doc" "" -H "Cookie: $ca" --data-urlencode "csrf=$csrf")"
-cm=$(session "$adm")
+cm=$(ui_login "$adm")
 is "an admin sees the unit" 200 "$(http GET "/ui/units/$doc" "" -H "Cookie: $cm")"
 check "without the proof link" sh -c "! grep -q 'id=\"proof\"' '$T/body'"
 is "and may not download the proof (as in the API)" 403 \
     "$(http GET "/ui/units/$doc/proof" "" -H "Cookie: $cm")"
-cr=$(session "$arch")
+cr=$(ui_login "$arch")
 is "an archivist downloads the proof with the objects" 200 \
     "$(http GET "/ui/units/$doc/proof?objects=1" "" -H "Cookie: $cr")"
 cp "$T/body" "$T/arch-proof.zip"
@@ -142,7 +138,7 @@ for _ in $(seq 1 100); do
 	sleep 0.2
 done
 is "the list is executed" executed "$(json_get .state)"
-ca=$(session "$aud")
+ca=$(ui_login "$aud")
 is "the destroyed dossier's page: 410" 410 "$(ui "/ui/units/$beta")"
 like "says it was destroyed" "Cette unité a été éliminée" "$(cat "$T/body")"
 like "links its disposal list" "/ui/disposals/$B" "$(cat "$T/body")"

@@ -215,3 +215,14 @@ browser() {
 	done < "$T/browser.out"
 	is "$_script exited 0" 0 "$_rc"
 }
+
+# ui_login TOKEN: signs in through the sign-in form as a browser does (its
+# page first, for the form's anti-forgery token and cookie); prints the
+# session cookie "sae_session=...".
+ui_login() {
+	curl -s -c "$T/login.jar" -o "$T/login.html" "$URL/ui/login"
+	_csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$T/login.html" | head -n 1)
+	curl -s -b "$T/login.jar" -o /dev/null -D "$T/login.h" \
+	    --data-urlencode "token=$1" --data "csrf=$_csrf" "$URL/ui/login"
+	tr -d '\r' < "$T/login.h" | sed -n 's/^Set-Cookie: \(sae_session=[0-9a-f]*\);.*/\1/Ip'
+}
