@@ -68,7 +68,7 @@ units_search(sqlite3 *db, const struct token_info *who,
 		{ q->age, 9, " AND u.age = ?9" },
 		{ q->end_from, 10, " AND u.rule_end >= ?10" },
 		{ q->end_to, 11, " AND u.rule_end <= ?11" },
-		{ q->title, 12, " AND u.title LIKE '%' || ?12 || '%'" },
+		{ q->title, 12, " AND u.title LIKE '%' || ?12 || '%' ESCAPE '\\'" },
 		{ q->producer_id, 13, " AND u.xml_id = ?13" },
 	};
 	struct sae_buf sql = SAE_BUF_INIT;
@@ -98,9 +98,24 @@ units_search(sqlite3 *db, const struct token_info *who,
 	bind_visibility(st, who);
 	sqlite3_bind_int64(st, 6, q->limit + 1);
 	for (i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
-		if (filters[i].value != NULL)
+		if (filters[i].value != NULL && filters[i].index != 12)
 			catalog_bind_text(st, filters[i].index,
 			    filters[i].value);
+	if (q->title != NULL) {
+		/* The words searched for, not LIKE's wildcards: "50 %" finds
+		 * "50 %" only. */
+		struct sae_buf t = SAE_BUF_INIT;
+		const char *c;
+
+		for (c = q->title; *c != '\0'; c++) {
+			if (*c == '%' || *c == '_' || *c == '\\')
+				sae_buf_addc(&t, '\\');
+			sae_buf_addc(&t, *c);
+		}
+		sae_buf_addc(&t, '\0');
+		sqlite3_bind_text(st, 12, t.data, -1, SQLITE_TRANSIENT);
+		sae_buf_done(&t);
+	}
 	root = json_object();
 	arr = json_array();
 	json_object_set_new(root, "units", arr);

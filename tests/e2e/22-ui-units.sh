@@ -65,6 +65,8 @@ is "the delivery is journaled under the auditor's name" "auditrice" \
 # -------------------------------------------------- with curl
 ca=$(ui_login "$aud")
 ui() { http GET "$1" "" -H "Cookie: $ca"; }
+is "a title search for % looks for a %, not for anything" "0 0" \
+    "$(http GET "/v1/units?title=%25" "$aud" >/dev/null; json_get '.units | length') $(http GET "/v1/units?title=_" "$aud" >/dev/null; json_get '.units | length')"
 is "search by agency AG-B" 200 "$(ui "/ui/units?agency=AG-B")"
 check "the title with markup is escaped text" grep -qF \
     '>Dossier &lt;b&gt;x&lt;/b&gt; &amp; "q"</a>' "$T/body"
