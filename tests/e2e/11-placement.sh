@@ -47,10 +47,12 @@ is "both of them" "fast " "$(where "$gone")"
 # 2031: the first becomes definitive, the second is due for disposal. A
 # crash between writing the sovereign copies and removing the other one:
 stop_saed
-fake "2031-01-01 12:00:00" env SAE_CRASHPOINT=placement-before-remove "$SAED" \
-    --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 > "$T/crash.out" 2>> "$LOG"
-rc=$?
+# Without crash points (a build without --enable-crashpoints) saed would
+# just run: the crash is only tried where it can happen.
 if "$SAED" --version | grep -q 'crash points enabled'; then
+	fake "2031-01-01 12:00:00" env SAE_CRASHPOINT=placement-before-remove "$SAED" \
+	    --data "$DATA" --config "$CONF" --listen 127.0.0.1:0 > "$T/crash.out" 2>> "$LOG"
+	rc=$?
 	[ "$rc" -ne 0 ] && ok "saed stopped by the crash point" || not_ok "saed stopped by the crash point"
 	is "after the crash: the sovereign copies exist, the old one too" \
 	    "fast vault-a vault-b " "$(where "$keep")"
