@@ -1182,7 +1182,8 @@ audit_list(const char *data_dir, json_t **out, struct sae_err *err)
 		names[n++] = sae_xstrdup(id);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), newest_first);
+	if (n > 1)	/* names is NULL when there are none */
+		qsort(names, n, sizeof(*names), newest_first);
 	for (i = 0; i < n; i++) {
 		if ((rep = summary_load(data_dir, dir, names[i])) != NULL)
 			json_array_append_new(*out, rep);

@@ -454,7 +454,8 @@ sort_lines(struct sae_buf *b)
 		}
 		v[n++] = p;
 	}
-	qsort(v, n, sizeof(*v), line_cmp);
+	if (n > 1)	/* v is NULL when there are none */
+		qsort(v, n, sizeof(*v), line_cmp);
 	for (i = 0; i < n; i++)
 		sae_buf_printf(&out, "%s\n", v[i]);
 	free(v);

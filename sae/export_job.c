@@ -157,7 +157,8 @@ prune(struct run *r, sqlite3 *db)
 		v[n++] = sae_xstrdup(e->d_name);
 	}
 	closedir(dir);
-	qsort(v, n, sizeof(*v), name_cmp);
+	if (n > 1)	/* v is NULL when there are none */
+		qsort(v, n, sizeof(*v), name_cmp);
 	for (i = 0; i + (size_t)r->d->cfg.export_keep < n; i++) {
 		sae_path(path, sizeof(path), "%s/%s", parent, v[i]);
 		if (remove_tree(path, &err) == -1) {

@@ -315,13 +315,6 @@ data_version(sqlite3 *db)
 }
 
 /*
- * The figures are those of the last commit: a connection used for
- * nothing else sees its data_version change exactly when another
- * connection (of saed or of sae-admin) has committed since, so an
- * unchanged catalog is not scanned again on each visit; nor is one whose
- * commits since touched no holding (see fingerprint).
- */
-/*
  * What the holdings follow: every change to units, objects and copies is
  * journaled in its transaction, and a recomputation of ages that moves
  * dates without changing an age bumps units_generation.  Sign-ins, seals
@@ -344,8 +337,15 @@ fingerprint(sqlite3 *db, long long *journal, long long *ages)
 	sqlite3_finalize(st);
 }
 
-/* Under the lock: the figures, computed again if stale (and, for a
- * ${background} refresh, if that spends at most a tenth of the time). */
+/*
+ * Under the lock: the figures, computed again if stale (and, for a
+ * ${background} refresh, if that spends at most a tenth of the time).
+ * They are those of the last commit: a connection used for nothing else
+ * sees its data_version change exactly when another connection (of saed
+ * or of sae-admin) has committed since, so an unchanged catalog is not
+ * scanned again on each visit; nor is one whose commits since touched no
+ * holding (see fingerprint).
+ */
 static int
 refresh(struct stats_cache *sc, const char *today, int background,
     struct sae_err *err)
