@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -514,6 +515,24 @@ token(const struct sae_buf *tsr, const char *ca, const unsigned char md[32],
 		return -1;
 	}
 	if (tsa_verify(tsr->data, tsr->len, ca, md, 32, when, &err) == -1) {
+		struct tsa_token tok;
+		struct sae_err e2;
+
+		/* A certificate that has expired since: say so, and whether
+		 * the token held when it was made.  It still fails: what
+		 * renewed it (the later seals) is in the archive's journal,
+		 * not in this bundle. */
+		if (tsa_verify_at(tsr->data, tsr->len, ca, md, 32,
+		    TSA_AT_GENTIME, &tok, &e2) == 0 &&
+		    tok.not_after_t < time(NULL)) {
+			say(0, "%s : le certificat de l'autorité qui a signé ce "
+			    "jeton a expiré le %s ; le jeton tenait à sa date "
+			    "(%s), mais son renouvellement (les sceaux "
+			    "suivants) n'est pas dans ce paquet : vérifiez-le "
+			    "auprès de l'archive (sae-admin journal verify)",
+			    what, tok.not_after, tok.gentime);
+			return -1;
+		}
 		say(0, "%s : le jeton d'horodatage ne tient pas (%s)", what,
 		    err.msg);
 		return -1;

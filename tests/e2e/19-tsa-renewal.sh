@@ -128,6 +128,16 @@ check "but it did when the renewing seal was made (-attime)" \
     -attime "$(epoch "2031-01-26 00:00:00")"
 out=$(admin journal verify 2>&1)
 like "journal verify accepts the seals the renewal covers" "journal: OK" "$out"
+# An auditor's proof for the unit of day 0, sealed by the expired
+# certificate.  The bundle does not carry the renewal (the chain of later
+# seals): sae-verify says what expired, that the token held at its date,
+# and where the renewal is checked.
+out=$(admin proof "$unit" -o "$T/proof40.zip" 2>&1)
+is "day 40: a proof of the day-0 unit is made" 0 "$?"
+out=$(fake "$FAKE_DATE" "$SAE_BUILDDIR/admin/sae-verify" "$T/proof40.zip" 2>&1)
+like "sae-verify names the expired certificate and the token's good date" \
+    "sceau 1 .*a expiré le 2031-01-31T00:00:00Z ; le jeton tenait à sa date \(2031-01-01" \
+    "$(printf '%s' "$out" | tr '\n' ' ')"
 start_saed
 "$MK" "$T/p3.zip" --msgid r3 "$T/a.txt"
 is "day 40: a package archived" 201 "$(post_package "$prod" "$T/p3.zip")"
