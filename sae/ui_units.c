@@ -272,6 +272,8 @@ unit_page(const struct ui_call *c, const char *id)
 	objects_of(n, "holds", "hold", json_object_get(u, "holds"));
 	objects_of(n, "inherited-holds", "hold", json_object_get(det,
 	    "inherited_holds"));
+	objects_of(n, "descendant-holds", "hold", json_object_get(det,
+	    "descendant_holds"));
 	g = xmlNewChild(n, NULL, X("objects"), NULL);
 	json_array_foreach(json_object_get(u, "objects"), i, v) {
 		e = xmlNewChild(g, NULL, X("object"), NULL);

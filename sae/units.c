@@ -435,6 +435,18 @@ units_detail(sqlite3 *db, const char *id, json_t **out, struct sae_err *err)
 			json_array_append(all, h);
 		json_decref(holds);
 	}
+	/* So does one on a descendant: the archivist sees why a unit is not
+	 * proposed for disposal. */
+	if (rows_into(db, o, "descendant_holds", "WITH RECURSIVE d(seq) AS ("
+	    "SELECT unit FROM unit_parent WHERE parent = (SELECT seq FROM "
+	    "unit WHERE id = ?1) UNION SELECT up.unit FROM unit_parent up "
+	    "JOIN d ON up.parent = d.seq) SELECT h.id, u.id AS unit, u.title "
+	    "AS unit_title, h.reason, h.reference, h.until, h.placed_by, "
+	    "h.placed, 'true' AS active FROM hold h JOIN d ON d.seq = h.unit "
+	    "JOIN unit u ON u.seq = h.unit WHERE h.lifted IS NULL AND "
+	    "(h.until IS NULL OR h.until > date('now')) ORDER BY h.placed, "
+	    "h.id LIMIT 100", id, 0, err) == -1)
+		goto out;
 	*out = o;
 	o = NULL;
 	ret = 0;

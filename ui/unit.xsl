@@ -249,9 +249,9 @@
     <section aria-labelledby="s-holds">
       <h2 id="s-holds">Gels</h2>
       <xsl:choose>
-        <xsl:when test="$u/holds/hold or $u/inherited-holds/hold">
+        <xsl:when test="$u/holds/hold or $u/inherited-holds/hold or $u/descendant-holds/hold">
           <table id="holds">
-            <caption>Gels posés sur l'unité ou sur ses unités parentes</caption>
+            <caption>Gels posés sur l'unité, sur ses unités parentes ou, actifs, sur ses unités filles</caption>
             <thead>
               <tr>
                 <th scope="col">Motif</th>
@@ -263,12 +263,13 @@
               </tr>
             </thead>
             <tbody>
-              <xsl:for-each select="$u/holds/hold | $u/inherited-holds/hold">
+              <xsl:for-each select="$u/holds/hold | $u/inherited-holds/hold | $u/descendant-holds/hold">
                 <tr>
                   <th scope="row"><xsl:value-of select="reason"/></th>
                   <td><xsl:value-of select="reference"/></td>
                   <td><xsl:choose>
                     <xsl:when test="parent::holds">cette unité</xsl:when>
+                    <xsl:when test="parent::descendant-holds">l'unité fille <a href="/ui/units/{unit}"><xsl:value-of select="unit_title"/></a> (elle protège aussi cette unité de l'élimination)</xsl:when>
                     <xsl:otherwise>l'unité parente <a href="/ui/units/{unit}"><code><xsl:value-of select="unit"/></code></a></xsl:otherwise>
                   </xsl:choose></td>
                   <td><xsl:value-of select="placed"/> par <xsl:value-of select="placed_by"/></td>
@@ -283,7 +284,7 @@
             </tbody>
           </table>
         </xsl:when>
-        <xsl:otherwise><p id="no-holds">Aucun gel n'a été posé sur cette unité ni sur ses unités parentes.</p></xsl:otherwise>
+        <xsl:otherwise><p id="no-holds">Aucun gel n'a été posé sur cette unité ni sur ses unités parentes, et aucun gel actif ne porte sur ses unités filles.</p></xsl:otherwise>
       </xsl:choose>
       <xsl:if test="$u/hold_rule_end != ''"><p>Gel déclaré dans le versement jusqu'au <xsl:value-of select="$u/hold_rule_end"/>.</p></xsl:if>
     </section>

@@ -104,6 +104,12 @@ check "without the proof link" sh -c "! grep -q 'id=\"proof\"' '$T/body'"
 is "and may not download the proof (as in the API)" 403 \
     "$(http GET "/ui/units/$doc/proof" "" -H "Cookie: $cm")"
 cr=$(ui_login "$arch")
+# A hold on the document: its dossier's page says why it stays.
+http POST /v1/holds "$arch" -H 'Content-Type: application/json' \
+    -d "{\"unit\": \"$doc\", \"reason\": \"contentieux\", \"reference\": \"TA-1\"}" > /dev/null
+is "the dossier's page" 200 "$(http GET "/ui/units/$alpha" "" -H "Cookie: $cr")"
+like "shows the hold on its document" "l'unité fille <a href=\"/ui/units/$doc\">alpha.txt</a>" "$(cat "$T/body")"
+like "with its reason" "contentieux" "$(cat "$T/body")"
 is "an archivist downloads the proof with the objects" 200 \
     "$(http GET "/ui/units/$doc/proof?objects=1" "" -H "Cookie: $cr")"
 cp "$T/body" "$T/arch-proof.zip"
