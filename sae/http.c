@@ -232,6 +232,13 @@ object_reader_free(void *cls)
 	store_reader_free(cls);
 }
 
+struct MHD_Response *
+http_reader_response(struct store_reader *r, uint64_t size)
+{
+	return MHD_create_response_from_callback(size, 64 * 1024,
+	    object_reader, r, object_reader_free);
+}
+
 static enum MHD_Result
 send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 {
@@ -239,8 +246,7 @@ send_resp(struct MHD_Connection *conn, struct http_resp *resp)
 	enum MHD_Result ret;
 
 	if (resp->reader != NULL) {
-		r = MHD_create_response_from_callback(resp->length, 64 * 1024,
-		    object_reader, resp->reader, object_reader_free);
+		r = http_reader_response(resp->reader, resp->length);
 		resp->reader = NULL;
 	} else if (resp->has_fd) {
 		r = MHD_create_response_from_fd64(resp->length, resp->fd);

@@ -54,6 +54,15 @@ struct http_resp {
 	char		 filename[128];	/* Content-Disposition: attachment */
 };
 
+struct MHD_Response;
+
+/**
+ * http_reader_response(r, size): a response streaming ${size} bytes from
+ * ${r} (freed with the response, or at once if NULL is returned): a
+ * copy that stops matching its digest ends the stream with an error.
+ */
+struct MHD_Response *http_reader_response(struct store_reader *, uint64_t);
+
 /** http_query(req, key): a query-string argument, or NULL. */
 const char	*http_query(const struct http_req *, const char *);
 /** http_json(resp, status, o): answers ${o} (stolen) as JSON. */

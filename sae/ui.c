@@ -26,11 +26,13 @@
 #include "sae/buf.h"
 #include "sae/catalog.h"
 #include "sae/daemon.h"
+#include "sae/http.h"
 #include "sae/id.h"
 #include "sae/log.h"
 #include "sae/ui.h"
 #include "sae/ui_internal.h"
 #include "sae/xmalloc.h"
+#include "storage/store.h"
 
 #define LOGIN_COOKIE	"sae_login"	/* the sign-in form's token */
 #define FORM_MAX	(8u << 20)	/* fields, or a DUA table sent to Règles */
@@ -429,6 +431,19 @@ ui_send_fd(const struct ui_call *c, const char *type, int fd, uint64_t size,
 	if (resp == NULL) {
 		close(fd);
 		return text(c->conn, 500, "erreur interne : envoi du fichier\n");
+	}
+	return reply(c->conn, 200, type, resp, NULL, NULL, NULL, filename);
+}
+
+enum MHD_Result
+ui_send_reader(const struct ui_call *c, const char *type,
+    struct store_reader *r, uint64_t size, const char *filename)
+{
+	struct MHD_Response *resp = http_reader_response(r, size);
+
+	if (resp == NULL) {
+		store_reader_free(r);
+		return text(c->conn, 500, "erreur interne : envoi de l'objet\n");
 	}
 	return reply(c->conn, 200, type, resp, NULL, NULL, NULL, filename);
 }

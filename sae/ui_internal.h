@@ -24,6 +24,7 @@
 #define UI_COOKIE		"sae_session"
 
 struct sae_daemon;
+struct store_reader;
 struct ui;
 struct ui_req;
 
@@ -119,6 +120,14 @@ enum MHD_Result	ui_send(const struct ui_call *, const char *, const void *,
  */
 enum MHD_Result	ui_send_fd(const struct ui_call *, const char *, int,
 		    uint64_t, const char *);
+
+/**
+ * ui_send_reader(c, type, r, size, filename): ${size} bytes streamed
+ * from ${r}, a copy checked whole (copy_open), as the API sends an
+ * object; ${r} is freed when sent (or at once on failure).
+ */
+enum MHD_Result	ui_send_reader(const struct ui_call *, const char *,
+		    struct store_reader *, uint64_t, const char *);
 
 /* What the request sent. */
 

@@ -383,7 +383,6 @@ ui_objects_get(const struct ui_call *c)
 	char id[SAE_ID_LEN + 1], name[64];
 	struct units_object o;
 	struct sae_err err;
-	int fd, rc;
 
 	if (!ui_id(c->rest, "", id))
 		return ui_message(c, 404, "Introuvable",
@@ -402,18 +401,10 @@ ui_objects_get(const struct ui_call *c)
 		    "intègre de cet objet n'a pu être lue ; l'exploitant en "
 		    "est averti.");
 	}
-	/* Spooled first: not one byte goes out before the digest of the
-	 * whole object held. */
-	rc = units_object_spool(&o, c->d->cfg.data_dir, &fd, &err);
-	store_reader_free(o.reader);
-	if (rc == -1) {
-		sae_log_err(LOG_ERR, &err, "ui object id=%s", id);
-		return ui_message(c, 500, "Objet illisible", "La copie de cet "
-		    "objet ne correspond plus à son empreinte ; l'exploitant "
-		    "en est averti.");
-	}
+	/* As the API: the copy was read whole and checked before this, and
+	 * one that changes while it is sent ends the stream with an error. */
 	sae_log(LOG_INFO, "ui object id=%s size=%llu by=%s", id,
 	    (unsigned long long)o.size, c->s->who.name);
 	download_name(name, sizeof(name), id, o.filename);
-	return ui_send_fd(c, o.mime, fd, o.size, name);
+	return ui_send_reader(c, o.mime, o.reader, o.size, name);
 }

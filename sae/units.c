@@ -589,35 +589,6 @@ tmp_file(const char *data_dir, const char *what, int *fd, struct sae_err *err)
 }
 
 int
-units_object_spool(struct units_object *o, const char *data_dir, int *fd,
-    struct sae_err *err)
-{
-	char buf[65536];
-	ssize_t n;
-	int f;
-
-	*fd = -1;
-	if (tmp_file(data_dir, "object", &f, err) == -1)
-		return -1;
-	/* The reader checks the digest when it reaches the end: the file
-	 * is handed over only when that last read said so. */
-	while ((n = store_reader_read(o->reader, buf, sizeof(buf), err)) > 0)
-		if (sae_fs_write_all(f, buf, (size_t)n) == -1) {
-			sae_err_sys(err, SAE_EIO, "cannot write a temp file");
-			n = -1;
-			break;
-		}
-	if (n == -1 || lseek(f, 0, SEEK_SET) == -1) {
-		if (n != -1)
-			sae_err_sys(err, SAE_EIO, "cannot read a temp file");
-		close(f);
-		return -1;
-	}
-	*fd = f;
-	return 0;
-}
-
-int
 units_proof(struct sae_daemon *d, sqlite3 *db, const char *unit,
     const struct proof_opts *po, int *fd, struct proof_result *pr,
     struct sae_err *err)

@@ -93,15 +93,6 @@ int	units_object_open(sqlite3 *, struct store *, const struct token_info *,
 	    const char *, struct units_object *, struct sae_err *);
 
 /**
- * units_object_spool(o, data_dir, fd, err): reads o's bytes to the end
- * into an unlinked temp file under ${data_dir}/tmp, whose descriptor,
- * at offset 0, goes to *fd (caller closes): only bytes whose digest held
- * to the last one are in it.  SAE_ECORRUPT when they did not.
- */
-int	units_object_spool(struct units_object *, const char *, int *,
-	    struct sae_err *);
-
-/**
  * units_proof(d, db, unit, po, fd, pr, err): builds ${unit}'s proof bundle
  * (proof_build) into an unlinked temp file under the data directory's
  * tmp, whose descriptor, at offset 0, goes to *fd (caller closes), and
