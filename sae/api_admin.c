@@ -132,8 +132,8 @@ api_stats_get(struct sae_daemon *d, struct http_req *req,
 	char today[11];
 	json_t *o;
 
-	(void)req;	/* the cache reads through its own connection */
-	if (stats_cached(d->stats, today_of(today), &o, &err) == -1) {
+	if (stats_cached(d->stats, req->db, today_of(today), &o,
+	    &err) == -1) {
 		http_error(resp, 500, "%s", err.msg);
 		return;
 	}

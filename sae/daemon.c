@@ -279,7 +279,7 @@ daemon_open(struct sae_daemon *d, const char *data_dir,
 	d->ingest.tsa = d->tsa;
 	d->audits = audit_job_new(d->catalog, d->store, d->cfg.data_dir);
 	d->exports = job_new("export");
-	d->stats = stats_cache_new(d->catalog);
+	d->stats = stats_cache_new();
 	return 0;
 fail:
 	daemon_close(d);

@@ -266,7 +266,7 @@ tick(struct scheduler *s)
 		s->last_seal = now;
 	}
 	/* The dashboard's figures, ready before anyone asks. */
-	if (stats_refresh(s->d->stats, today, &err) == -1)
+	if (stats_refresh(s->d->stats, db, today, &err) == -1)
 		sae_log_err(LOG_ERR, &err, "holdings");
 	catalog_put(s->d->catalog, db);
 }

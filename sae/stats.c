@@ -260,10 +260,7 @@ out:
 
 struct stats_cache {
 	pthread_mutex_t	 lock;
-	struct catalog	*catalog;
-	sqlite3		*db;		/* its own: see stats_cached */
-	long long	 version;	/* PRAGMA data_version of last */
-	long long	 journal, ages;	/* what last was computed from */
+	long long	 journal, units;	/* what last was computed from */
 	char		 today[11];
 	json_t		*last;
 	double		 at, took;	/* when last was computed, in how long */
@@ -279,12 +276,11 @@ now_s(void)
 }
 
 struct stats_cache *
-stats_cache_new(struct catalog *catalog)
+stats_cache_new(void)
 {
 	struct stats_cache *sc = sae_xcalloc(1, sizeof(*sc));
 
 	pthread_mutex_init(&sc->lock, NULL);
-	sc->catalog = catalog;
 	return sc;
 }
 
@@ -294,87 +290,62 @@ stats_cache_free(struct stats_cache *sc)
 	if (sc == NULL)
 		return;
 	json_decref(sc->last);
-	catalog_put(sc->catalog, sc->db);
 	pthread_mutex_destroy(&sc->lock);
 	free(sc);
-}
-
-static long long
-data_version(sqlite3 *db)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /*
  * What the holdings follow: every change to units, objects and copies is
  * journaled in its transaction, and a recomputation of ages that moves
  * dates without changing an age bumps units_generation.  Sign-ins, seals
- * and audits commit too, but change none of them.
+ * and audits commit too, but change none of them.  Both are read through
+ * an index: far cheaper than the figures.
  */
-static void
-fingerprint(sqlite3 *db, long long *journal, long long *ages)
+static int
+fingerprint(sqlite3 *db, long long *journal, long long *units)
 {
 	sqlite3_stmt *st;
+	int rc;
 
-	*journal = *ages = -1;
 	if (sqlite3_prepare_v2(db, "SELECT (SELECT max(seq) FROM journal), "
 	    "(SELECT value FROM meta WHERE key = 'units_generation')", -1, &st,
 	    NULL) != SQLITE_OK)
-		return;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*journal = sqlite3_column_int64(st, 0);
-		*ages = sqlite3_column_int64(st, 1);
+		*units = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /*
- * Under the lock: the figures, computed again if stale (and, for a
- * ${background} refresh, if that spends at most a tenth of the time).
- * They are those of the last commit: a connection used for nothing else
- * sees its data_version change exactly when another connection (of saed
- * or of sae-admin) has committed since, so an unchanged catalog is not
- * scanned again on each visit; nor is one whose commits since touched no
- * holding (see fingerprint).
+ * Under the lock: the figures, computed again if the fingerprint or the
+ * day changed (and, for a ${background} refresh, only if that spends at
+ * most a tenth of the time).  The fingerprint is read before the figures:
+ * a commit in between only makes the next call compute them again.
  */
 static int
-refresh(struct stats_cache *sc, const char *today, int background,
-    struct sae_err *err)
+refresh(struct stats_cache *sc, sqlite3 *db, const char *today,
+    int background, struct sae_err *err)
 {
-	long long v, journal, ages;
+	long long journal = -1, units = -1;
 	double t0;
+	int known;
 
-	if (sc->db == NULL && (sc->db = catalog_get(sc->catalog, err)) == NULL)
-		return -1;
-	v = data_version(sc->db);
-	if (sc->last != NULL && v != -1 && v == sc->version &&
-	    strcmp(today, sc->today) == 0)
+	known = fingerprint(db, &journal, &units) == 0;
+	if (sc->last != NULL && known && journal == sc->journal &&
+	    units == sc->units && strcmp(today, sc->today) == 0)
 		return 0;
-	fingerprint(sc->db, &journal, &ages);
-	if (sc->last != NULL && journal != -1 && journal == sc->journal &&
-	    ages == sc->ages && strcmp(today, sc->today) == 0) {
-		sc->version = v;
-		return 0;
-	}
 	t0 = now_s();
 	if (background && sc->last != NULL && t0 - sc->at < 10 * sc->took)
 		return 0;
 	json_decref(sc->last);
 	sc->last = NULL;
-	if (stats_get(sc->db, today, &sc->last, err) == -1)
+	if (stats_get(db, today, &sc->last, err) == -1)
 		return -1;
-	sc->version = v;
 	sc->journal = journal;
-	sc->ages = ages;
+	sc->units = units;
 	snprintf(sc->today, sizeof(sc->today), "%s", today);
 	sc->at = now_s();
 	sc->took = sc->at - t0;
@@ -382,25 +353,26 @@ refresh(struct stats_cache *sc, const char *today, int background,
 }
 
 int
-stats_cached(struct stats_cache *sc, const char *today, json_t **out,
-    struct sae_err *err)
+stats_cached(struct stats_cache *sc, sqlite3 *db, const char *today,
+    json_t **out, struct sae_err *err)
 {
 	int rc;
 
 	pthread_mutex_lock(&sc->lock);
-	if ((rc = refresh(sc, today, 0, err)) == 0)
+	if ((rc = refresh(sc, db, today, 0, err)) == 0)
 		*out = json_deep_copy(sc->last);
 	pthread_mutex_unlock(&sc->lock);
 	return rc;
 }
 
 int
-stats_refresh(struct stats_cache *sc, const char *today, struct sae_err *err)
+stats_refresh(struct stats_cache *sc, sqlite3 *db, const char *today,
+    struct sae_err *err)
 {
 	int rc;
 
 	pthread_mutex_lock(&sc->lock);
-	rc = refresh(sc, today, 1, err);
+	rc = refresh(sc, db, today, 1, err);
 	pthread_mutex_unlock(&sc->lock);
 	return rc;
 }

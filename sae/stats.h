@@ -17,31 +17,32 @@
  */
 int	stats_get(sqlite3 *, const char *, json_t **, struct sae_err *);
 
-struct catalog;
 struct stats_cache;
 
 /**
- * stats_cache_new(catalog): remembers the last figures of stats_get for
- * as long as nothing is committed to the catalog (saed's API and
- * dashboard); stats_cache_free(NULL) does nothing.
+ * stats_cache_new(): remembers the last figures of stats_get until a
+ * holding changes (saed's API and dashboard, whose visits would otherwise
+ * scan the catalog each time); stats_cache_free(NULL) does nothing.
  */
-struct stats_cache *stats_cache_new(struct catalog *);
+struct stats_cache *stats_cache_new(void);
 void	stats_cache_free(struct stats_cache *);
 
 /**
- * stats_cached(sc, today, out, err): stats_get's figures at ${today}
- * (caller decrefs), computed again only when the catalog has changed
- * since the last call or the day is another.  Thread-safe.
+ * stats_cached(sc, db, today, out, err): stats_get's figures at ${today}
+ * (caller decrefs), computed again through ${db} only when a holding has
+ * changed since the last call (a journaled commit, or ages moving dates)
+ * or the day is another.  Thread-safe.
  */
-int	stats_cached(struct stats_cache *, const char *, json_t **,
+int	stats_cached(struct stats_cache *, sqlite3 *, const char *, json_t **,
 	    struct sae_err *);
 
 /**
- * stats_refresh(sc, today, err): computes the figures again if the
- * catalog has changed, so that the next visitor finds them ready (saed's
+ * stats_refresh(sc, db, today, err): computes the figures again if a
+ * holding has changed, so that the next visitor finds them ready (saed's
  * scheduler, every few seconds); spends at most a tenth of the time at
  * it, however large the catalog.
  */
-int	stats_refresh(struct stats_cache *, const char *, struct sae_err *);
+int	stats_refresh(struct stats_cache *, sqlite3 *, const char *,
+	    struct sae_err *);
 
 #endif

@@ -256,7 +256,7 @@ ui_page_dashboard(struct sae_daemon *d, sqlite3 *db,
 
 	ages_today(today);
 	/* Scanned again only after a commit: the page is visited often. */
-	if (stats_cached(d->stats, today, &st, err) == -1)
+	if (stats_cached(d->stats, db, today, &st, err) == -1)
 		return NULL;
 	if (disposal_list(db, &lists, err) == -1) {
 		json_decref(st);

@@ -158,15 +158,15 @@ test_cache(void **state)
 	assert_int_equal(catalog_open(&cat, path, NULL, &err), 0);
 	db = catalog_get(cat, &err);
 	assert_int_equal(catalog_exec(db, seed, &err), 0);
-	sc = stats_cache_new(cat);
-	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	sc = stats_cache_new();
+	assert_int_equal(stats_cached(sc, db, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "total.units"), 5);
 	json_decref(st);
 
 	/* A sign-in (any commit that touches no holding) keeps them. */
 	assert_int_equal(catalog_exec(db, "INSERT INTO meta VALUES "
 	    "('unrelated', '1')", &err), 0);
-	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(stats_cached(sc, db, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "total.units"), 5);
 	json_decref(st);
 	/* A unit archived: its journal entry goes with it. */
@@ -178,14 +178,14 @@ test_cache(void **state)
 	    "detail, prev, hash) VALUES (1, 'n', 'UNIT_INGEST', 'OK', 'app', "
 	    "'U7', 'm', '{}', 'p', 'h')", &err), 0);
 	/* The scheduler's refresh computes what the next visitor gets. */
-	assert_int_equal(stats_refresh(sc, "2026-12-04", &err), 0);
-	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(stats_refresh(sc, db, "2026-12-04", &err), 0);
+	assert_int_equal(stats_cached(sc, db, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "total.units"), 6);
 	assert_int_equal(get(st, "by_agency.C.units"), 1);
 	/* What the caller does with its copy is not the cache's. */
 	json_object_del(st, "by_agency");
 	json_decref(st);
-	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(stats_cached(sc, db, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "by_agency.C.units"), 1);
 	json_decref(st);
 
@@ -194,12 +194,12 @@ test_cache(void **state)
 	assert_int_equal(catalog_exec(db, "UPDATE unit SET rule_end = "
 	    "'2026-12-20' WHERE seq = 3;"
 	    "INSERT INTO meta VALUES ('units_generation', '1')", &err), 0);
-	assert_int_equal(stats_cached(sc, "2026-12-04", &st, &err), 0);
+	assert_int_equal(stats_cached(sc, db, "2026-12-04", &st, &err), 0);
 	assert_int_equal(get(st, "transitions.next_30_days.end_of_dua"), 2);
 	json_decref(st);
 
 	/* 2027-01-01: U2's DUA end (2026-12-31) is past, out of the window. */
-	assert_int_equal(stats_cached(sc, "2027-01-01", &st, &err), 0);
+	assert_int_equal(stats_cached(sc, db, "2027-01-01", &st, &err), 0);
 	assert_int_equal(get(st, "transitions.next_30_days.end_of_dua"), 0);
 	json_decref(st);
 	stats_cache_free(sc);
