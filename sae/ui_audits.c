@@ -20,7 +20,6 @@
 #include "sae/ui_internal.h"
 #include "storage/store.h"
 
-#define X(s)	((const xmlChar *)(s))
 
 /* The newest reports listed on the page; the total is given. */
 #define LIST_MAX	100

@@ -19,7 +19,6 @@
 #include "sae/log.h"
 #include "sae/ui_internal.h"
 
-#define X(s)	((const xmlChar *)(s))
 
 /* A posted form shown again, with what was wrong with it. */
 struct holds_form {

@@ -20,6 +20,9 @@
 #include "sae/id.h"
 #include "sae/token.h"
 
+/* libxml2 wants its strings as xmlChar. */
+#define X(s)	((const xmlChar *)(s))
+
 #define UI_SESSION_SECONDS	(8 * 3600)
 #define UI_COOKIE		"sae_session"
 

@@ -21,7 +21,6 @@
 #include "sae/scheduler.h"
 #include "sae/ui_internal.h"
 
-#define X(s)		((const xmlChar *)(s))
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	500
 #define RECENT		20	/* last decisions shown */

@@ -26,7 +26,6 @@
 #include "sae/ui_internal.h"
 #include "sae/xmalloc.h"
 
-#define X(s)	((const xmlChar *)(s))
 
 /* Units listed in a preview; the counts cover them all. */
 #define PREVIEW_MAX	200

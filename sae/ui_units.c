@@ -26,7 +26,6 @@
 #include "sae/units.h"
 #include "storage/store.h"
 
-#define X(s)		((const xmlChar *)(s))
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	500
 
