@@ -20,7 +20,6 @@
 #include "sae/ui_internal.h"
 #include "storage/store.h"
 
-
 /* The newest reports listed on the page; the total is given. */
 #define LIST_MAX	100
 /* Problems shown on a report page; the total is given. */

@@ -19,7 +19,6 @@
 #include "sae/log.h"
 #include "sae/ui_internal.h"
 
-
 /* A posted form shown again, with what was wrong with it. */
 struct holds_form {
 	const char	*what;		/* "place" or "lift" */

@@ -25,7 +25,6 @@
 #include "sae/stats.h"
 #include "sae/ui_internal.h"
 
-
 xmlNodePtr
 ui_doc_new(xmlDocPtr *doc, const char *root, const struct ui_session *s)
 {

@@ -26,7 +26,6 @@
 #include "sae/ui_internal.h"
 #include "sae/xmalloc.h"
 
-
 /* Units listed in a preview; the counts cover them all. */
 #define PREVIEW_MAX	200
 /* The name a sent table is known by (in messages and rule_version), as
