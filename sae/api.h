@@ -50,13 +50,4 @@ api_handler api_export_get;	/* GET /v1/exports/ID */
 /* How the API writes JSON (and proof bundles write unit.json). */
 #define API_JSON_FLAGS	(JSON_INDENT(1) | JSON_PRESERVE_ORDER)
 
-/**
- * api_unit_json(db, id, who, out, err): unit ${id} as GET /v1/units/ID
- * shows it, in *out (caller decrefs).  ${who} may see it (a producer: its
- * own units or its agency's) or it is SAE_ENOTFOUND, as if it did not
- * exist; ${who} NULL sees everything (sae-admin).
- */
-int	api_unit_json(sqlite3 *, const char *, const struct token_info *,
-	    json_t **, struct sae_err *);
-
 #endif

@@ -22,18 +22,6 @@
 #include "sae/proof.h"
 #include "sae/units.h"
 
-static void
-send_json(struct http_resp *resp, json_t *o)
-{
-	char *text = json_dumps(o, API_JSON_FLAGS);
-
-	resp->status = 200;
-	resp->content_type = "application/json";
-	sae_buf_adds(&resp->body, text);
-	sae_buf_addc(&resp->body, '\n');
-	free(text);
-}
-
 void
 api_units_list(struct sae_daemon *d, struct http_req *req,
     struct http_resp *resp)
@@ -67,15 +55,7 @@ api_units_list(struct sae_daemon *d, struct http_req *req,
 		http_error(resp, 500, "%s", err.msg);
 		return;
 	}
-	send_json(resp, root);
-	json_decref(root);
-}
-
-int
-api_unit_json(sqlite3 *db, const char *id, const struct token_info *who,
-    json_t **out, struct sae_err *err)
-{
-	return units_json(db, id, who, out, err);
+	http_json(resp, 200, root);
 }
 
 void
@@ -102,8 +82,7 @@ api_unit_get(struct sae_daemon *d, struct http_req *req,
 		http_json(resp, 410, root);
 		return;
 	}
-	send_json(resp, root);
-	json_decref(root);
+	http_json(resp, 200, root);
 }
 
 void

@@ -31,6 +31,7 @@
 #include "sae/journal.h"
 #include "sae/proof.h"
 #include "sae/seal.h"
+#include "sae/units.h"
 #include "sae/tsa.h"
 #include "sae/xmalloc.h"
 #include "storage/store.h"
@@ -795,7 +796,7 @@ proof_build(int fd, sqlite3 *db, struct store *store, struct tsa *tsa,
 	if (!sae_id_valid(unit))
 		return sae_err_set(err, SAE_ENOTFOUND, "no unit '%s'", unit);
 	/* Who may see the unit may have its proof; others learn nothing. */
-	if (api_unit_json(db, unit, opts->who, &s.unit_json, err) == -1)
+	if (units_json(db, unit, opts->who, &s.unit_json, err) == -1)
 		return -1;
 	if (opts->objects && store == NULL) {
 		sae_err_set(err, SAE_EINTERNAL, "no store to read objects "
