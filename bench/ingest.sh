@@ -7,29 +7,19 @@
 #     each acknowledged only once durable.
 # Usage: bench/ingest.sh BUILDDIR [SIZE_MIB] [SMALL_COUNT]
 set -eu
-build=$(cd "${1:?usage: ingest.sh BUILDDIR}" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init ingest "${1:?usage: ingest.sh BUILDDIR}"
 mib=${2:-1024}
 count=${3:-2000}
-src=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SAE_SHARED:-$src/../shared}
-work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench.XXXXXX")
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-pid=
 mk="$src/tests/e2e/mkpkg.sh"
 
 start() {	# start CONFIG-EXTRA: saed on a fresh data dir
 	rm -rf "$work/data"
-	printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n%s\n' \
-	    "$shared/seda/schemas" "$src/policies/dua-communes.csv" "$1" > "$work/saed.conf"
-	"$build/sae/saed" --data "$work/data" --config "$work/saed.conf" \
-	    --listen 127.0.0.1:0 > "$work/out" 2> "$work/log" &
-	pid=$!
-	while ! grep -q 'ready port=' "$work/out"; do sleep 0.05; done
-	port=$(sed -n 's/.*ready port=\([0-9]*\).*/\1/p' "$work/out")
-	tok=$("$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" \
-	    token create --role producer --name bench | tail -n 1)
+	bench_config "$1"
+	bench_saed
+	tok=$(admin token create --role producer --name bench | tail -n 1)
 }
-stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+stop() { bench_stop; }
 now() { date +%s.%N; }
 post() {
 	curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $tok" \

@@ -1,8 +1,8 @@
 # lib.sh: what the benchmarks share, sourced after `set -eu`:
 #   bench_init NAME BUILDDIR [INI]: sets build, src, shared and work (a
 #     temporary directory removed at exit, under BENCH_TMP or /var/tmp),
-#     and writes work/saed.conf: the official schemas, the project's DUA
-#     table, warnings only, and INI (more sections) if given;
+#     and writes work/saed.conf (bench_config): the official schemas, the
+#     project's DUA table, warnings only, and INI (more sections) if given;
 #   admin ARGS...: sae-admin on that data directory;
 #   bench_saed: starts saed on a free loopback port (pid, port, url);
 #   bench_stop: stops it;
@@ -16,8 +16,13 @@ bench_init() {
 	work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/sae-bench-$1.XXXXXX")
 	pid=
 	trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+	bench_config "${3:-}"
+}
+
+# bench_config [INI]: writes work/saed.conf anew (as bench_init does).
+bench_config() {
 	printf '[seda]\nschemas = %s\n[rules]\ninitial = %s\n[log]\nlevel = warning\n%s\n' \
-	    "$shared/seda/schemas" "$src/policies/dua-communes.csv" "${3:-}" > "$work/saed.conf"
+	    "$shared/seda/schemas" "$src/policies/dua-communes.csv" "${1:-}" > "$work/saed.conf"
 }
 
 admin() { "$build/admin/sae-admin" --data "$work/data" --config "$work/saed.conf" "$@"; }
